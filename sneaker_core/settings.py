@@ -1,0 +1,72 @@
+"""One settings object for the whole pipeline (env prefix SNEAKER_, optional .env file)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GOAT_URL = "https://www.goat.com"
+DEFAULT_PRICE_BAND_EDGES = (0.0, 100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0, 800.0, 900.0, math.inf)
+
+
+class Settings(BaseSettings):
+    """Pipeline settings; every path the pipeline writes lies under `data_dir`."""
+
+    model_config = SettingsConfigDict(env_prefix="SNEAKER_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    source: str = Field("demo", description="'demo' (local demo marketplace), 'goat', or a base URL")
+    models_file: Path | None = None
+    scrape_mode: Literal["browser", "json"] = "browser"
+    item_cap: int = Field(2000, ge=1, description="most listings scraped per model")
+    stale_scrolls: int = Field(3, ge=1, description="stop after this many scrolls bring nothing new")
+    user_agent: str = "sneaker-forecaster/0.1 (+https://github.com/; polite weekly scrape)"
+    chromium: Path | None = Field(None, description="explicit Chromium executable (SNEAKER_CHROMIUM)")
+    scrape_workers: int = Field(2, ge=1, description="models scraped at once")
+    per_host_concurrency: int = Field(16, ge=1)
+    request_timeout_s: float = Field(20.0, gt=0)
+    delay_s: float = Field(0.0, ge=0, description="mean jittered delay between requests (use >=1 on GOAT)")
+    image_size: int = Field(224, ge=16, le=1024, description="stored image side in pixels")
+    train_image_size: int = Field(128, ge=16, le=1024, description="side the CNNs train on")
+    shard_size: int = Field(512, ge=1, description="most examples per TFRecord shard")
+    seed: int = 1337
+    split: tuple[float, float, float] = (0.70, 0.15, 0.15)
+    price_band_edges: tuple[float, ...] = DEFAULT_PRICE_BAND_EDGES
+    epochs: int = Field(12, ge=1)
+    batch_size: int = Field(32, ge=1)
+    architecture: Literal["default", "baseline"] = "default"
+    market_products: int = Field(1500, ge=10, description="size of the synthetic demo catalog")
+
+    @field_validator("split")
+    @classmethod
+    def _split_sums_to_one(cls, v: tuple[float, float, float]) -> tuple[float, float, float]:
+        if abs(sum(v) - 1.0) > 1e-6 or min(v) <= 0:
+            raise ValueError(f"split {v} must be three positive fractions summing to 1, e.g. 0.7,0.15,0.15")
+        return v
+
+    @field_validator("price_band_edges")
+    @classmethod
+    def _edges_increase(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if len(v) < 3 or any(b <= a for a, b in zip(v, v[1:])):
+            raise ValueError(f"price_band_edges {v} must be at least 3 strictly increasing numbers")
+        return v
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == "demo"
+
+    def base_url(self) -> str | None:
+        """The marketplace base URL, or None for the demo market (started on demand)."""
+        if self.is_demo:
+            return None
+        if self.source == "goat":
+            return GOAT_URL
+        return self.source.rstrip("/")
+
+    def path(self, *parts: str) -> Path:
+        """A path under the data directory."""
+        return Path(self.data_dir).joinpath(*parts)
