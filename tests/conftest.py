@@ -5,4 +5,3 @@ import os
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_API_ENABLE_HTTP2", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("SNEAKER_DATA_DIR", os.path.join(os.path.dirname(__file__), "..", "data", "_pytest_default"))
