@@ -4,7 +4,8 @@ Computed once from ../shared/data/goat_catalog_2023.csv (13,627 rows) by groupin
 - `listings`: rows the search returned;
 - `own`, `other`, `apparel`, `slides`, `off`: shares of those rows whose lowercase title matches the searched
   model's registry pattern / another registry model / an apparel word (tee, hoodie, sock, cap, ...) / a slide
-  or sandal word / nothing of these (an untracked model such as "Jordan Zion 3");
+  or sandal word / nothing of these (an untracked model such as "Jordan Zion 3"); apparel counts first, so
+  Bapesta's "BAPE Sta Tee" rows (11.6% of that search) are apparel, not own;
 - `no_price`: share of rows with an empty price;
 - `median`, `q25`, `q75`: median and quartiles (exp of the quartiles of log price) in dollars of the priced,
   on-model, non-apparel rows.
@@ -56,7 +57,7 @@ _ROWS: dict[str, tuple[float, ...]] = {
     "yeezy-700": (50, 1.000, 0.000, 0.000, 0.000, 0.000, 0.020, 239.0, 207.0, 298.0),
     "yeezy-slides": (29, 0.655, 0.000, 0.000, 0.172, 0.172, 0.138, 115.0, 105.0, 152.0),
     "yeezy-foam-runner": (23, 0.696, 0.043, 0.000, 0.000, 0.261, 0.000, 143.5, 121.0, 199.0),
-    "bapesta": (887, 0.875, 0.000, 0.014, 0.000, 0.112, 0.531, 404.0, 295.0, 588.0),
+    "bapesta": (887, 0.759, 0.000, 0.130, 0.000, 0.112, 0.531, 404.0, 295.0, 588.0),
     "crocs": (404, 0.903, 0.000, 0.000, 0.077, 0.020, 0.131, 106.0, 79.0, 201.0),
 }
 
