@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from sneaker_core.http_retry import RetryPolicy
 
 GOAT_URL = "https://www.goat.com"
 DEFAULT_PRICE_BAND_EDGES = (0.0, 100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0, 800.0, 900.0, math.inf)
@@ -24,6 +27,9 @@ class Settings(BaseSettings):
     scrape_mode: Literal["browser", "json"] = "browser"
     item_cap: int = Field(2000, ge=1, description="most listings scraped per model")
     stale_scrolls: int = Field(3, ge=1, description="stop after this many scrolls bring nothing new")
+    scroll_wait_s: float = Field(5.0, gt=0, description="longest wait for new cards after one scroll")
+    retry_attempts: int = Field(5, ge=1, description="attempts per HTTP request (timeouts, 5xx, 429)")
+    market_port: int = Field(8765, ge=0, le=65535, description="port of the demo market started by `run`")
     user_agent: str = "sneaker-forecaster/0.1 (+https://github.com/; polite weekly scrape)"
     chromium: Path | None = Field(None, description="explicit Chromium executable (SNEAKER_CHROMIUM)")
     scrape_workers: int = Field(2, ge=1, description="models scraped at once")
@@ -48,6 +54,7 @@ class Settings(BaseSettings):
     batch_size: int = Field(32, ge=1)
     architecture: Literal["default", "baseline"] = "default"
     market_products: int = Field(1500, ge=10, description="size of the synthetic demo catalog")
+    market_faults: str = Field("", description="demo market fault spec, e.g. error_rate=0.1,latency_ms=20")
 
     @field_validator("split")
     @classmethod
@@ -62,6 +69,23 @@ class Settings(BaseSettings):
         if len(v) < 3 or any(b <= a for a, b in zip(v, v[1:])):
             raise ValueError(f"price_band_edges {v} must be at least 3 strictly increasing numbers")
         return v
+
+    @classmethod
+    def with_overrides(cls, **overrides: object) -> Settings:
+        """Settings from the environment (and .env), with the non-None overrides applied and validated."""
+        return cls(**{k: v for k, v in overrides.items() if v is not None})
+
+    def retry_policy(self) -> "RetryPolicy":
+        """The HTTP retry policy every client of the pipeline uses."""
+        from sneaker_core.http_retry import RetryPolicy
+
+        return RetryPolicy(
+            attempts=self.retry_attempts, base_delay_s=self.retry_base_delay_s, max_delay_s=self.retry_max_delay_s
+        )
+
+    def politeness_delay_s(self) -> float:
+        """Mean jittered pause between requests: at least 1 s on the live site, as configured elsewhere."""
+        return max(self.delay_s, 1.0) if self.source == "goat" else self.delay_s
 
     @property
     def is_demo(self) -> bool:

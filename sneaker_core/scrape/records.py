@@ -1,0 +1,82 @@
+"""Scraped records: the pyarrow schema, labelling, price parsing and de-duplication of one model's results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from sneaker_core.labeller import label_title
+from sneaker_core.prices import parse_price
+from sneaker_core.registry import ModelSpec
+
+RECORD_SCHEMA = pa.schema(
+    [
+        ("product_id", pa.string()),
+        ("title", pa.string()),
+        ("image_url", pa.string()),
+        ("price_raw", pa.string()),
+        ("price_usd", pa.float64()),
+        ("price_reason", pa.string()),
+        ("search_model", pa.string()),
+        ("position", pa.int32()),
+        ("page_url", pa.string()),
+        ("scraped_at", pa.timestamp("us", tz="UTC")),
+        ("source", pa.string()),
+        ("model", pa.string()),
+        ("brand", pa.string()),
+        ("status", pa.string()),
+        ("label_reason", pa.string()),
+    ]
+)
+RAW_FIELDS = ("product_id", "title", "image_url", "price_raw", "position", "page_url")
+
+
+@dataclass
+class ScrapeStats:
+    """Counts a scrape reports in its manifest."""
+
+    seen: int = 0
+    duplicates: int = 0
+    placeholders: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    cap_reached: bool = False
+    pages: int = 0
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+
+def build_table(
+    items: list[dict[str, Any]], spec: ModelSpec, source: str, scraped_at: datetime, stats: ScrapeStats
+) -> pa.Table:
+    """De-duplicate raw items by product_id (first position wins), parse prices, label titles."""
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for item in sorted(items, key=lambda i: i["position"]):
+        stats.seen += 1
+        if item["product_id"] in seen:
+            stats.duplicates += 1
+            continue
+        seen.add(item["product_id"])
+        if not item.get("image_url"):
+            stats.placeholders += 1
+        price = parse_price(item.get("price_raw"))
+        label = label_title(item["title"], spec.key)
+        rows.append(
+            {
+                **{k: item.get(k) for k in RAW_FIELDS},
+                "price_usd": price.usd,
+                "price_reason": price.reason,
+                "search_model": spec.key,
+                "scraped_at": scraped_at,
+                "source": source,
+                "model": label.model,
+                "brand": label.brand,
+                "status": label.status,
+                "label_reason": label.reason,
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=RECORD_SCHEMA)

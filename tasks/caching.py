@@ -1,0 +1,30 @@
+"""Cache keys for the pipeline's tasks, and the check that a cached result's files still exist.
+
+Prefect's default policy includes the flow run id (never hits across runs) and TASK_SOURCE hashes only the
+task function's text, so keys here are explicit: stage inputs (digests), the settings that change the output,
+and a code version bumped on purpose when a stage's logic changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from prefect import Task
+
+from sneaker_core.manifests import outputs_valid
+
+CODE_VERSION = "2026.11.1"
+
+
+def cache_key(stage: str, *parts: Any) -> str:
+    """A readable, stable cache key: stage name + sha256 of the JSON of its parts and the code version."""
+    blob = json.dumps([CODE_VERSION, *parts], sort_keys=True, default=str).encode()
+    return f"{stage}-{hashlib.sha256(blob).hexdigest()[:32]}"
+
+
+def verified(task: Task, manifest_path: Path, data_dir: Path) -> Task:
+    """The task, set to recompute and overwrite its cache record when the files it would return are gone."""
+    return task.with_options(refresh_cache=not outputs_valid(manifest_path, data_dir))
