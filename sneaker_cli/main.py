@@ -17,7 +17,7 @@ app = typer.Typer(
 )
 
 for _info in sorted(pkgutil.iter_modules(sneaker_cli.__path__), key=lambda i: i.name):
-    if _info.name != "main":
+    if _info.name != "main" and not _info.name.startswith("_"):
         importlib.import_module(f"sneaker_cli.{_info.name}").register(app)
 
 if __name__ == "__main__":

@@ -1,0 +1,81 @@
+"""Run bookkeeping under `<data>/runs/`: run ids, the `latest` pointer, and a lock per data directory."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sneaker_core.atomic import write_json
+
+LATEST = "latest.json"
+
+
+class RunLockedError(RuntimeError):
+    """Another run holds the data directory."""
+
+
+def run_id_for(week: str, inputs: Any) -> str:
+    """A run id that is a function of what the run trains on: `<week>-<digest of inputs>`.
+
+    A re-run over the same inputs lands in the same folder, so cached training results stay valid.
+    """
+    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    return f"{week}-{digest}"
+
+
+def run_dir(data_dir: Path, run_id: str) -> Path:
+    return Path(data_dir) / "runs" / run_id
+
+
+def mark_latest(data_dir: Path, run_id: str, extra: dict[str, Any] | None = None) -> Path:
+    """Point `<data>/runs/latest.json` at a finished run."""
+    record = {"run_id": run_id, "path": str(Path("runs") / run_id), "finished_at": datetime.now(UTC).isoformat()}
+    return write_json(Path(data_dir) / "runs" / LATEST, {**record, **(extra or {})})
+
+
+def latest_run_dir(data_dir: Path) -> Path:
+    """The folder of the latest finished run; a clear error when there is none yet."""
+    pointer = Path(data_dir) / "runs" / LATEST
+    try:
+        run_id = json.loads(pointer.read_text(encoding="utf-8"))["run_id"]
+    except (OSError, ValueError, KeyError):
+        raise FileNotFoundError(f"no finished run under {Path(data_dir) / 'runs'}; run `sneaker run` first") from None
+    return run_dir(data_dir, run_id)
+
+
+@contextmanager
+def data_dir_lock(data_dir: Path, wait: bool = False) -> Iterator[Path]:
+    """Hold `<data>/.run.lock` for the duration; a second run refuses (or waits) with a clear message."""
+    path = Path(data_dir) / ".run.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+    except OSError as exc:
+        raise PermissionError(
+            f"cannot write to data directory {Path(data_dir).resolve()} ({exc.strerror}); "
+            "choose a writable one with SNEAKER_DATA_DIR"
+        ) from None
+    try:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            raise RunLockedError(
+                f"another run is using {Path(data_dir).resolve()} ({holder}); wait for it to finish, "
+                "or use another SNEAKER_DATA_DIR"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
+        fh.flush()
+        yield path
+    finally:
+        fh.close()
