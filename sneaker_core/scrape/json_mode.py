@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 
-from sneaker_core.http_retry import RetriesExhaustedError, RetryPolicy, aget_with_retries
+from sneaker_core.http_retry import RetryPolicy, aget_with_retries
 from sneaker_core.registry import ModelSpec
 from sneaker_core.scrape import site
-from sneaker_core.scrape.errors import BlockedError, ScrapeError, TransientScrapeError
+from sneaker_core.scrape.errors import BlockedError, ScrapeError
 from sneaker_core.scrape.records import ScrapeStats
 
 
@@ -39,10 +39,7 @@ async def scrape_json(
     page, position = 1, 0
     while len(items) < item_cap:
         url = site.api_url(base, spec.query, page)
-        try:
-            resp = await aget_with_retries(client, url, policy)
-        except RetriesExhaustedError as exc:
-            raise TransientScrapeError(spec.key, str(exc)) from exc
+        resp = await aget_with_retries(client, url, policy)
         payload = _payload(spec.key, resp, url)
         if isinstance(payload, dict) and payload.get("error"):
             raise ScrapeError(spec.key, f"{url} answered with an error body: {str(payload['error'])[:120]}")

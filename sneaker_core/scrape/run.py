@@ -11,9 +11,11 @@ from typing import Any
 import httpx
 
 from sneaker_core.browser import ensure_chromium
+from sneaker_core.http_retry import RetriesExhaustedError
 from sneaker_core.registry import ModelSpec, get_model
 from sneaker_core.scrape import site
 from sneaker_core.scrape.browser_mode import scrape_browser
+from sneaker_core.scrape.errors import TransientScrapeError
 from sneaker_core.scrape.json_mode import scrape_json
 from sneaker_core.scrape.records import ScrapeStats, build_table
 from sneaker_core.scrape.robots import check_robots
@@ -51,7 +53,10 @@ def scrape_model(
     stats = ScrapeStats()
     rng = random.Random(f"{settings.seed}:{spec.key}:{week}")
     json_mode = settings.scrape_mode == "json"
-    items = asyncio.run(_fetch(spec, base_url, settings, stats, rng, json_mode))
+    try:
+        items = asyncio.run(_fetch(spec, base_url, settings, stats, rng, json_mode))
+    except RetriesExhaustedError as exc:
+        raise TransientScrapeError(spec.key, str(exc)) from exc
     if not json_mode:
         chromium = ensure_chromium(settings.chromium, install=False)
         items = scrape_browser(

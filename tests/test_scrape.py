@@ -1,0 +1,116 @@
+"""Scrape stage against the demo market, with real Chromium: recall, placeholders, faults, blocks, robots."""
+
+from datetime import UTC, datetime
+
+import httpx
+import pyarrow.parquet as pq
+import pytest
+
+from sneaker_core.market import DemoMarket
+from sneaker_core.scrape import site
+from sneaker_core.scrape.errors import BlockedError, RobotsDisallowedError, TransientScrapeError
+from sneaker_core.scrape.run import scrape_model
+from sneaker_core.settings import Settings
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)  # ISO week 2026-W48
+
+
+@pytest.fixture(scope="module")
+def market():
+    with DemoMarket(seed=3, n_products=600) as m:
+        yield m
+
+
+def _truth(market, query: str) -> list[str]:
+    """Slugs of a search, in result order, from the market's ground truth."""
+    truth = httpx.get(f"{market.url}/__catalog.json").json()["products"]
+    slug = {p["id"]: p["slug"] for p in truth}
+    ids = httpx.get(f"{market.url}/__catalog.json", params={"query": query}).json()["ids"]
+    return [slug[i] for i in ids]
+
+
+def _scrape(market, tmp_path, model, **kw):
+    settings = Settings(**{"data_dir": tmp_path, "scroll_wait_s": 3, "request_timeout_s": 15,
+                           "retry_base_delay_s": 0.05, **kw})
+    manifest = scrape_model(model, settings, market.url, "demo:test", now=NOW)
+    table = pq.read_table(tmp_path / manifest["path"])
+    return manifest, table.to_pylist()
+
+
+def _comparable(rows):
+    return sorted((r["product_id"], r["title"], r["image_url"], r["price_raw"], r["price_usd"], r["position"],
+                   r["page_url"], r["model"], r["status"]) for r in rows)
+
+
+@pytest.mark.parametrize("model", ["air-jordan-1", "adidas-samba", "bapesta"])
+def test_browser_mode_full_recall_no_placeholders(market, tmp_path, model):
+    manifest, rows = _scrape(market, tmp_path, model)
+    spec_query = {"air-jordan-1": "air jordan 1", "adidas-samba": "adidas samba", "bapesta": "bapesta"}[model]
+    truth = _truth(market, spec_query)
+    assert [r["product_id"] for r in rows] == truth  # full recall, in grid order, no duplicates
+    assert manifest["rows"] == len(truth) and manifest["placeholders"] == 0 and manifest["duplicates"] == 0
+    assert all(r["image_url"] and not r["image_url"].startswith("data:") for r in rows)
+    assert manifest["path"] == f"raw/2026-W48/{model}.parquet"
+    assert manifest["priced"] == sum(r["price_usd"] is not None for r in rows)
+    assert {r["search_model"] for r in rows} == {model}
+
+
+def test_json_and_browser_modes_return_identical_records(market, tmp_path):
+    _, browser_rows = _scrape(market, tmp_path / "b", "dunk-low", scrape_mode="browser")
+    _, json_rows = _scrape(market, tmp_path / "j", "dunk-low", scrape_mode="json")
+    assert len(json_rows) > 25  # more than one page, so scrolling and pagination were both exercised
+    assert _comparable(browser_rows) == _comparable(json_rows)
+
+
+def test_item_cap_is_reported(market, tmp_path):
+    manifest, rows = _scrape(market, tmp_path, "air-force-1", item_cap=30, scrape_mode="browser")
+    assert len(rows) == 30 and manifest["cap_reached"] is True
+    manifest, rows = _scrape(market, tmp_path, "air-force-1", item_cap=30, scrape_mode="json")
+    assert len(rows) == 30 and manifest["cap_reached"] is True
+
+
+@pytest.mark.parametrize("mode", ["browser", "json"])
+def test_completes_under_errors_and_throttling_through_retries(tmp_path, mode):
+    with DemoMarket(seed=3, n_products=600, faults="error_rate=0.1,throttle_rate=0.05") as m:
+        manifest, rows = _scrape(m, tmp_path, "air-jordan-1", scrape_mode=mode)
+        assert [r["product_id"] for r in rows] == _truth(m, "air jordan 1")
+        assert manifest["placeholders"] == 0
+
+
+@pytest.mark.parametrize("mode", ["browser", "json"])
+@pytest.mark.parametrize("fault", ["challenge_rate=1", "forbidden_rate=1"])
+def test_challenge_or_403_is_blocked_not_an_empty_success(tmp_path, mode, fault):
+    with DemoMarket(seed=3, n_products=200, faults=fault) as m:
+        with pytest.raises(BlockedError) as err:
+            _scrape(m, tmp_path, "dunk-low", scrape_mode=mode)
+    assert err.value.status == "blocked" and not err.value.retriable and "[dunk-low] blocked" in str(err.value)
+    assert not (tmp_path / "raw").exists()  # nothing written that a re-run could trust
+
+
+def test_query_without_results_is_blocked(market, tmp_path, monkeypatch):
+    monkeypatch.setattr("sneaker_core.scrape.site.search_url", lambda base, q: f"{base}/search?query=zzzz-none")
+    with pytest.raises(BlockedError, match="no product cards"):
+        _scrape(market, tmp_path, "dunk-low", scrape_mode="browser", scroll_wait_s=1, request_timeout_s=3)
+
+
+def test_robots_disallow_fails_the_model_clearly(tmp_path):
+    with DemoMarket(seed=3, n_products=200, disallow=("/search", "/web-api/")) as m:
+        for mode in ("browser", "json"):
+            with pytest.raises(RobotsDisallowedError, match=r"robots.txt disallows .*search"):
+                _scrape(m, tmp_path, "dunk-low", scrape_mode=mode)
+
+
+def test_unreachable_market_is_transient(tmp_path):
+    settings = Settings(data_dir=tmp_path, scrape_mode="json", retry_attempts=2, retry_base_delay_s=0.01)
+    with pytest.raises(TransientScrapeError) as err:
+        scrape_model("dunk-low", settings, "http://127.0.0.1:9", "x", now=NOW)
+    assert err.value.retriable
+
+
+def test_site_helpers():
+    assert site.format_price_cents(150700) == "$1,507" and site.format_price_cents(None) is None
+    assert site.slug_from_href("https://x/sneakers/air-jordan-1-abc-12") == "air-jordan-1-abc-12"
+    assert site.slug_from_href("/apparel/tee") is None
+    assert site.looks_like_challenge("<h1>Press &amp; Hold to confirm you are a human</h1>")
+    fields, reason = site.product_fields({"slug": "x", "title": "  "})
+    assert fields is None and reason == "missing_title"
