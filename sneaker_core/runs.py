@@ -30,6 +30,18 @@ def run_id_for(week: str, inputs: Any) -> str:
     return f"{week}-{digest}"
 
 
+TRAINING_SETTINGS = ("architecture", "epochs", "batch_size", "train_image_size", "patience", "seed", "split",
+                     "price_band_edges")
+
+
+def training_inputs(shard_manifests: list[dict[str, Any]], settings: Any) -> dict[str, Any]:
+    """What a training run is a function of: each model's shard digest and the training settings."""
+    return {
+        "shards": {m["model"]: m["digest"] for m in shard_manifests},
+        "settings": {k: getattr(settings, k) for k in TRAINING_SETTINGS},
+    }
+
+
 def run_dir(data_dir: Path, run_id: str) -> Path:
     return Path(data_dir) / "runs" / run_id
 

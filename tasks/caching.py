@@ -15,6 +15,7 @@ from typing import Any
 from prefect import Task
 
 from sneaker_core.manifests import outputs_valid
+from sneaker_core.settings import Settings
 
 CODE_VERSION = "2026.11.1"
 
@@ -25,6 +26,20 @@ def cache_key(stage: str, *parts: Any) -> str:
     return f"{stage}-{hashlib.sha256(blob).hexdigest()[:32]}"
 
 
-def verified(task: Task, manifest_path: Path, data_dir: Path) -> Task:
-    """The task, set to recompute and overwrite its cache record when the files it would return are gone."""
-    return task.with_options(refresh_cache=not outputs_valid(manifest_path, data_dir))
+def verified(task: Task, outputs_ok: bool) -> Task:
+    """The task, set to recompute and overwrite its cache record when the files it would return are not valid.
+
+    Prefect checks only its own result records; a cache hit whose files were deleted or changed must not be
+    trusted, so the caller checks the files (`outputs_valid`, or their existence) before submitting.
+    """
+    return task.with_options(refresh_cache=not outputs_ok)
+
+
+def manifest_verified(task: Task, manifest_path: Path, data_dir: Path) -> Task:
+    """`verified` for stages that write a manifest listing their files with sha256."""
+    return verified(task, outputs_valid(manifest_path, data_dir))
+
+
+def data_key(settings: Settings) -> str:
+    """The data directory, resolved: results of one data directory never satisfy another's tasks."""
+    return str(Path(settings.data_dir).resolve())

@@ -13,7 +13,7 @@ from sneaker_core.scrape.errors import ScrapeError
 from sneaker_core.scrape.run import SCRAPER_VERSION, scrape_model
 from sneaker_core.scrape.snapshot import iso_week, manifest_path, snapshot_path
 from sneaker_core.settings import Settings
-from tasks.caching import cache_key, verified
+from tasks.caching import cache_key, data_key, manifest_verified
 
 
 def _retriable(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature
@@ -28,7 +28,7 @@ def _key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
     s: Settings = params["settings"]
     return cache_key(
         f"scrape-{params['model']}", params["source"], iso_week(params["now"]), SCRAPER_VERSION, s.item_cap,
-        str(Path(s.data_dir).resolve()),
+        data_key(s),
     )
 
 
@@ -51,4 +51,4 @@ def scrape_model_task(model: str, settings: Settings, base_url: str, source: str
 def scrape_task_for(model: str, settings: Settings, now: datetime):  # noqa: ANN201 - a Prefect Task
     """The scrape task, forced to recompute when this week's snapshot for `model` is missing or changed."""
     snap = snapshot_path(Path(settings.data_dir), iso_week(now), model)
-    return verified(scrape_model_task, manifest_path(snap), Path(settings.data_dir))
+    return manifest_verified(scrape_model_task, manifest_path(snap), Path(settings.data_dir))

@@ -1,0 +1,77 @@
+"""`weekly_refresh`: scrape -> images -> shards (per model) -> train (per target) -> stack -> report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger
+
+from flows.scrape import as_of_time, split_outcomes, submit_scrapes
+from sneaker_core.runs import data_dir_lock, mark_latest, run_id_for, training_inputs
+from sneaker_core.scrape.snapshot import iso_week
+from sneaker_core.settings import Settings
+from sneaker_core.sources import open_source
+from sneaker_core.targets import TARGETS
+from tasks.artifacts import StageProgress, publish_counts, publish_metrics
+from tasks.images import images_task_for
+from tasks.shards import shards_task_for
+from tasks.train import prepare_task_for, train_task_for
+
+
+@flow(name="weekly-refresh", log_prints=False)
+def weekly_refresh(
+    models: list[str] | None = None,
+    item_cap: int | None = None,
+    source: str | None = None,
+    scrape_mode: str | None = None,
+    image_size: int | None = None,
+    train_image_size: int | None = None,
+    epochs: int | None = None,
+    architecture: str | None = None,
+    market_products: int | None = None,
+    train_concurrency: int = 1,
+    as_of: str | None = None,
+    data_dir: str | None = None,
+) -> dict[str, Any]:
+    """The weekly job. Every stage is a cached task; a model that fails is reported and left out downstream."""
+    settings = Settings.with_overrides(
+        item_cap=item_cap, source=source, scrape_mode=scrape_mode, image_size=image_size,
+        train_image_size=train_image_size, epochs=epochs, architecture=architecture,
+        market_products=market_products, data_dir=data_dir,
+    )
+    log = get_run_logger()
+    now = as_of_time(as_of)
+    week = iso_week(now)
+    with data_dir_lock(settings.data_dir), open_source(settings) as base_url:
+        progress = StageProgress("scrape and images")
+        scrapes = submit_scrapes(settings, base_url, models, now)
+        images = {m: images_task_for(m, week, settings).submit(m, fut, settings) for m, fut in scrapes.items()}
+        shards = {
+            m: shards_task_for(m, week, settings).submit(m, scrapes[m], images[m], settings) for m in scrapes
+        }
+        progress.follow({**scrapes, **images, **shards})
+        scraped, scrape_failed = split_outcomes(scrapes)
+        imaged, image_failed = split_outcomes(images)
+        sharded, shard_failed = split_outcomes(shards)
+    failed = {**shard_failed, **image_failed, **scrape_failed}
+    for model, why in failed.items():
+        log.warning("model %s left out of this run: %s", model, why)
+    publish_counts(scraped, imaged, sharded, failed)
+    if not sharded:
+        raise RuntimeError(f"no model produced shards; failures: {failed}")
+
+    shard_list = [sharded[m] for m in sorted(sharded)]
+    run_id = run_id_for(week, training_inputs(shard_list, settings))
+    run = prepare_task_for(run_id, settings).submit(run_id, shard_list, settings)
+    futures: list = []
+    for i, target in enumerate(TARGETS):  # `train_concurrency` lanes; each lane trains one target at a time
+        lane = [futures[i - train_concurrency]] if i >= train_concurrency else []
+        futures.append(train_task_for(target, run_id, settings).submit(target, run, shard_list, settings,
+                                                                       wait_for=lane))
+    results = {t: f.result() for t, f in zip(TARGETS, futures)}
+    for t, r in results.items():
+        log.info("train %s: accuracy %.3f (majority %.3f) on %d test rows", t, r["accuracy"],
+                 r["majority_baseline"], r["n_test"])
+    metrics = publish_metrics(settings, run_id, results)
+    mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed})
+    return {"run_id": run_id, "week": week, "models": sorted(sharded), "failed": failed, "metrics": metrics}
