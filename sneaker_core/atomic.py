@@ -22,6 +22,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + path.name + ".", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    tmp_path.chmod(0o644)  # mkstemp creates 0600; outputs are ordinary readable files
     try:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:

@@ -41,7 +41,6 @@ class Settings(BaseSettings):
     max_image_bytes: int = Field(20 * 2**20, ge=1024, description="larger downloads are quarantined")
     max_image_pixels: int = Field(40_000_000, ge=1, description="decompression-bomb guard (width*height)")
     min_image_ok_fraction: float = Field(0.5, ge=0, le=1, description="a model below this ok share fails")
-    download_attempts: int = Field(4, ge=1, description="tries per image on 5xx/429/timeouts/conn errors")
     retry_base_delay_s: float = Field(0.5, ge=0, description="first backoff delay, doubled per retry")
     retry_max_delay_s: float = Field(30.0, ge=0, description="cap on backoff and on Retry-After")
     image_workers: int = Field(0, ge=0, description="processes normalising images (0 = all cores)")
@@ -53,6 +52,7 @@ class Settings(BaseSettings):
     epochs: int = Field(12, ge=1)
     batch_size: int = Field(32, ge=1)
     architecture: Literal["default", "baseline"] = "default"
+    patience: int = Field(4, ge=1, description="early stopping: epochs without a better val loss before stopping")
     market_products: int = Field(1500, ge=10, description="size of the synthetic demo catalog")
     market_faults: str = Field("", description="demo market fault spec, e.g. error_rate=0.1,latency_ms=20")
 

@@ -1,0 +1,55 @@
+"""Rebuild docs/report.png: a full-page screenshot of the report of a seeded synthetic run.
+
+    .venv/bin/python bench/report_screenshot.py [--out docs/report.png] [--seed 7]
+
+Prints the build time, the page size and the screenshot path. The run is synthetic
+(`sneaker_core.report.fake_run`), so the screenshot is reproducible without any training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from sneaker_core.atomic import atomic_path, sha256_file
+from sneaker_core.browser import LAUNCH_ARGS, find_chromium
+from sneaker_core.report import build_report
+from sneaker_core.report.fake_run import write_fake_run
+
+FIXED_NOW = datetime(2024, 1, 8, 6, 0, tzinfo=UTC)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "report.png")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--width", type=int, default=1240)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run_dir = write_fake_run(Path(tmp) / "runs" / "2024-W02-demo", seed=args.seed)
+        os.utime(run_dir / "metrics.json", (FIXED_NOW.timestamp(), FIXED_NOW.timestamp()))  # shown in the header
+        t0 = time.perf_counter()
+        report = build_report(run_dir, now=FIXED_NOW)
+        seconds = time.perf_counter() - t0
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(find_chromium()), args=LAUNCH_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": args.width, "height": 900})
+                page.goto(Path(report["path"]).as_uri())
+                with atomic_path(args.out) as shot:
+                    page.screenshot(path=str(shot), full_page=True, type="png")
+            finally:
+                browser.close()
+    print(f"report built in {seconds:.2f} s: {report['bytes']:,} bytes, {report['images']} images, "
+          f"sha256 {report['sha256'][:12]}")
+    print(f"screenshot: {args.out} ({sha256_file(args.out)[:12]})")
+
+
+if __name__ == "__main__":
+    main()

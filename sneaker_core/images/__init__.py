@@ -1,0 +1,1 @@
+"""Image stage: download, normalise, quarantine and store product images (no TensorFlow here)."""

@@ -1,0 +1,1 @@
+"""Shard stage: per-model TFRecord shards of normalised images and listing facts, and their reader."""
