@@ -14,6 +14,7 @@ from sneaker_core.sources import open_source
 from sneaker_core.targets import TARGETS
 from tasks.artifacts import StageProgress, publish_counts, publish_metrics
 from tasks.images import images_task_for
+from tasks.report import report_task_for
 from tasks.shards import shards_task_for
 from tasks.train import prepare_task_for, train_task_for
 
@@ -72,6 +73,8 @@ def weekly_refresh(
     for t, r in results.items():
         log.info("train %s: accuracy %.3f (majority %.3f) on %d test rows", t, r["accuracy"],
                  r["majority_baseline"], r["n_test"])
+    report = report_task_for(run_id, settings).submit(run_id, {"train": results}, settings).result()
+    log.info("report: %s", report["path"])
     metrics = publish_metrics(settings, run_id, results)
     mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed})
     return {"run_id": run_id, "week": week, "models": sorted(sharded), "failed": failed, "metrics": metrics}

@@ -40,6 +40,11 @@ def _build_section(builder, run: RunInputs) -> Section:
         return sec
 
 
+def report_path(run_dir: Path) -> Path:
+    """Where a run's report lives."""
+    return Path(run_dir) / REPORT_FILE
+
+
 def build_report(run_dir: Path, *, now: datetime | None = None) -> dict:
     """Render the run's report atomically; returns its path, sha256, embedded image count and per-section status
     (`available`, and `missing` reasons)."""
@@ -47,7 +52,7 @@ def build_report(run_dir: Path, *, now: datetime | None = None) -> dict:
     sections = [_build_section(builder, run) for builder in SECTIONS]
     html = page(f"Sneaker price forecaster — run {run.run_dir.name}", _facts(run, now or datetime.now(UTC)),
                 sections).encode("utf-8")
-    path = write_bytes(run.run_dir / REPORT_FILE, html)
+    path = write_bytes(report_path(run.run_dir), html)
     return {
         "path": str(path),
         "sha256": sha256_bytes(html),
