@@ -1,0 +1,50 @@
+"""`sneaker market`: serve the local demo marketplace; `sneaker market gallery`: draw docs/market-gallery.png."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+market_app = typer.Typer(help="The local GOAT-like demo marketplace.", invoke_without_command=True,
+                         no_args_is_help=False)
+
+
+@market_app.callback()
+def market(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Bind address (loopback unless told otherwise).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 0,
+    catalog: Annotated[Path | None, typer.Option(exists=True, dir_okay=False,
+                                                 help="Serve this CSV (title,image,price[,search_model]).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic catalog and of the faults.")] = 0,
+    products: Annotated[int, typer.Option(min=1, help="Synthetic catalog size.")] = 1500,
+    faults: Annotated[str | None, typer.Option(help="e.g. error_rate=0.2,latency_ms=50,throttle_rate=0.05")] = None,
+) -> None:
+    """Serve the demo market in the foreground; prints 'Demo market on URL' first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from sneaker_core.market import FaultSpec, serve_foreground
+
+    try:
+        spec = FaultSpec.parse(faults)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--faults") from None
+    serve_foreground(catalog_csv=catalog, seed=seed, n_products=products, faults=spec, host=host, port=port)
+
+
+@market_app.command("gallery")
+def gallery(
+    out: Annotated[Path, typer.Argument(help="PNG to write.")] = Path("docs/market-gallery.png"),
+    seed: Annotated[int, typer.Option(help="Catalog seed.")] = 0,
+    count: Annotated[int, typer.Option(min=1, max=60, help="Products shown.")] = 30,
+) -> None:
+    """Write a grid of rendered demo products across models, titled (what the CNN sees)."""
+    from sneaker_core.market.gallery import write_gallery
+
+    typer.echo(f"wrote {write_gallery(out, seed=seed, count=count)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(market_app, name="market")

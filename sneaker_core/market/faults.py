@@ -1,0 +1,105 @@
+"""Seeded, repeatable fault injection for the demo market (errors, throttling, latency, truncation, bot walls)."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import threading
+from collections import Counter
+from dataclasses import dataclass, fields
+
+RATE_FIELDS = ("error_rate", "truncate_rate", "throttle_rate", "challenge_rate", "forbidden_rate")
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """Fault rates in [0, 1] and a latency in ms added to every response."""
+
+    error_rate: float = 0.0
+    latency_ms: float = 0.0
+    truncate_rate: float = 0.0
+    throttle_rate: float = 0.0
+    challenge_rate: float = 0.0
+    forbidden_rate: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in RATE_FIELDS:
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"fault {name}={v} is out of range; use a rate between 0 and 1")
+        if self.latency_ms < 0:
+            raise ValueError(f"fault latency_ms={self.latency_ms} is negative; use 0 or more milliseconds")
+
+    @classmethod
+    def parse(cls, text: str | None) -> FaultSpec:
+        """Parse 'error_rate=0.2,latency_ms=50'; unknown keys or bad numbers raise ValueError naming them."""
+        valid = [f.name for f in fields(cls)]
+        values: dict[str, float] = {}
+        for part in (text or "").split(","):
+            if not part.strip():
+                continue
+            key, sep, raw = part.partition("=")
+            key = key.strip()
+            if not sep:
+                raise ValueError(f"fault {part.strip()!r} lacks '=value'; write e.g. error_rate=0.2")
+            if key not in valid:
+                raise ValueError(f"unknown fault {key!r}; valid keys: {', '.join(valid)}")
+            try:
+                values[key] = float(raw)
+            except ValueError:
+                raise ValueError(f"fault {key}={raw.strip()!r} is not a number") from None
+        return cls(**values)
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one request: 'ok', 'error', 'throttle', 'challenge', 'forbidden' or 'truncate'."""
+
+    action: str
+    fraction: float = 1.0  # share of the body to send when truncating
+
+
+OK = Decision("ok")
+
+
+class FaultInjector:
+    """Decides each request's fault from hash(seed, fault, URL, n-th request of that URL): retries differ."""
+
+    def __init__(self, spec: FaultSpec, seed: int = 0):
+        self.spec, self.seed = spec, seed
+        self._seen: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+
+    def _u(self, fault: str, url: str, n: int) -> float:
+        digest = hashlib.sha256(f"{self.seed}\x1f{fault}\x1f{url}\x1f{n}".encode()).digest()
+        return struct.unpack(">Q", digest[:8])[0] / 2**64
+
+    def decide(self, kind: str, url: str) -> Decision:
+        """kind: 'search' (HTML page), 'json', 'image' or 'other' (robots, catalog, product pages)."""
+        s = self.spec
+        if not s.active or kind == "other":
+            return OK
+        with self._lock:
+            n = self._seen[url]
+            self._seen[url] += 1
+        checks: list[tuple[str, float]] = [("forbidden", s.forbidden_rate)]
+        if kind in ("search", "json"):
+            checks.append(("challenge", s.challenge_rate))
+        if kind in ("json", "image"):
+            checks += [("throttle", s.throttle_rate), ("error", s.error_rate)]
+        if kind == "image":
+            checks.append(("truncate", s.truncate_rate))
+        decision = OK
+        for fault, rate in checks:
+            if rate > 0 and self._u(fault, url, n) < rate:
+                frac = 0.2 + 0.7 * self._u("fraction", url, n) if fault == "truncate" else 1.0
+                decision = Decision(fault, frac)
+                break
+        with self._lock:
+            self.counts[decision.action] += 1
+        return decision
