@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger
 
@@ -31,10 +31,14 @@ def weekly_refresh(
     architecture: str | None = None,
     market_products: int | None = None,
     train_concurrency: int = 1,
+    until: Literal["shards", "report"] = "report",
     as_of: str | None = None,
     data_dir: str | None = None,
 ) -> dict[str, Any]:
-    """The weekly job. Every stage is a cached task; a model that fails is reported and left out downstream."""
+    """The weekly job. Every stage is a cached task; a model that fails is reported and left out downstream.
+
+    `until="shards"` stops after the data stages (scrape, images, shards), e.g. to refresh data only.
+    """
     settings = Settings.with_overrides(
         item_cap=item_cap, source=source, scrape_mode=scrape_mode, image_size=image_size,
         train_image_size=train_image_size, epochs=epochs, architecture=architecture,
@@ -60,6 +64,8 @@ def weekly_refresh(
     publish_counts(scraped, imaged, sharded, failed)
     if not sharded:
         raise RuntimeError(f"no model produced shards; failures: {failed}")
+    if until == "shards":
+        return {"week": week, "models": sorted(sharded), "failed": failed, "shards": sharded}
 
     shard_list = [sharded[m] for m in sorted(sharded)]
     run_id = run_id_for(week, training_inputs(shard_list, settings))
