@@ -1,0 +1,155 @@
+"""train_target end to end on tiny synthetic shards, and exact evaluation metrics on a hand-made example."""
+
+import io
+import json
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from sneaker_core.atomic import sha256_bytes
+from sneaker_core.settings import Settings
+from sneaker_core.shard_schema import encode_example
+from sneaker_core.shards.reader import make_dataset
+from sneaker_core.targets import TargetSpec
+from sneaker_core.training.evaluate import evaluate
+from sneaker_core.training.fit import prepare_run, train_target
+from sneaker_core.training.runinfo import merge_metrics
+from sneaker_core.training.split import load_split
+
+# colour encodes the model, model encodes the brand and the price level
+MODELS = {"samba": ("Adidas", (200, 30, 30), 90.0), "dunk-low": ("Nike", (30, 200, 30), 250.0),
+          "yeezy-350": ("Yeezy", (30, 30, 200), 420.0)}
+
+
+def _jpeg(rgb, rng) -> bytes:
+    pixels = np.clip(np.asarray(rgb)[None, None, :] + rng.integers(-20, 21, (40, 40, 3)), 0, 255)
+    buf = io.BytesIO()
+    Image.fromarray(pixels.astype("uint8")).save(buf, format="JPEG", quality=90)
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def shards(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shards")
+    rng = np.random.default_rng(0)
+    paths = []
+    for m, (model, (brand, rgb, price)) in enumerate(MODELS.items()):
+        path = folder / f"{model}.tfrecord"
+        with tf.io.TFRecordWriter(str(path)) as writer:
+            for i in range(40):
+                image = _jpeg(rgb, rng)
+                writer.write(encode_example({
+                    "image": image, "product_id": f"{m}{i:03d}", "title": f"{model} {i // 2}",
+                    "price": None if i % 8 == 7 else price + 12.5 * (i % 8), "model": model, "brand": brand,
+                    "search_model": model, "group_key": f"{model} {i // 2}", "scraped_at": "2024-01-01T00:00:00+00:00",
+                    "image_sha256": sha256_bytes(image),
+                }))
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), train_image_size=32, batch_size=4, epochs=3,
+                    patience=3, seed=11, architecture="default")
+
+
+@pytest.fixture(scope="module")
+def run_dir(shards, settings):
+    run = settings.path("runs", "r1")
+    manifest = prepare_run(shards, run, settings)
+    assert manifest["classes"] == {"price_decile": 10, "price_band": 10, "model": 3, "brand": 3}
+    return run
+
+
+def test_prepare_run_is_idempotent(shards, settings, run_dir):
+    before = (run_dir / "split.parquet").read_bytes(), (run_dir / "targets.json").read_text()
+    again = prepare_run(shards, run_dir, settings)
+    assert ((run_dir / "split.parquet").read_bytes(), (run_dir / "targets.json").read_text()) == before
+    assert again["split_digest"] == load_split(run_dir).attrs["digest"]
+    assert sum(again["counts"].values()) == 120
+
+
+def test_train_model_target_end_to_end(shards, settings, run_dir):
+    out = train_target("model", shards, run_dir, settings)
+    split = load_split(run_dir)
+    assert out["n_train"] == (split["split"] == "train").sum()
+    assert out["n_test"] == (split["split"] == "test").sum()
+    assert out["epochs_run"] == 3 and out["images_per_s"] > 0
+    assert out["accuracy"] > out["majority_baseline"]  # colour decides the model: 3 short epochs learn it
+
+    probs = pd.read_parquet(run_dir / "probs" / "model.parquet")
+    assert list(probs.columns) == ["product_id", "split", "true", "pred", "p__dunk-low", "p__samba", "p__yeezy-350"]
+    assert set(probs["split"]) == {"val", "test"} and len(probs) == (split["split"] != "train").sum()
+    np.testing.assert_allclose(probs.filter(like="p__").sum(axis=1), 1.0, rtol=1e-5)
+
+    # the saved model, reloaded again, reproduces the stored probabilities
+    model = keras.models.load_model(run_dir / "models" / "model.keras")
+    wanted = set(probs["product_id"])
+    images, ids = [], []
+    for ex in make_dataset(shards, image_size=32):
+        pid = ex["product_id"].numpy().decode()
+        if pid in wanted:
+            images.append(ex["image"].numpy())
+            ids.append(pid)
+    again = pd.DataFrame(model.predict(np.stack(images), verbose=0), index=ids).sort_index()
+    np.testing.assert_allclose(again.to_numpy(), probs.set_index("product_id").sort_index().filter(like="p__"),
+                               atol=1e-5)
+
+    metrics = json.loads((run_dir / "metrics" / "model.json").read_text())
+    assert metrics["confusion_png"] == "confusion/model.png"
+    assert (run_dir / "confusion" / "model.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_price_target_and_merged_metrics(shards, settings, run_dir):
+    out = train_target("price_band", shards, run_dir, settings)
+    probs = pd.read_parquet(run_dir / "probs" / "price_band.parquet")
+    missing = probs["product_id"].str[1:].astype(int) % 8 == 7
+    assert (probs.loc[missing, "true"] == -1).all() and (probs.loc[~missing, "true"] >= 0).all()
+    metrics = json.loads((run_dir / "metrics" / "price_band.json").read_text())
+    assert out["n_test"] == metrics["n_test"] == int((~missing & (probs["split"] == "test")).sum())
+    assert 0.0 <= metrics["within_one_bin"] <= 1.0 and metrics["dollar_mae_bin_median"] >= 0
+    assert metrics["excluded"]["test:no_price"] == int((missing & (probs["split"] == "test")).sum())
+
+    (run_dir / "metrics.json").write_text(json.dumps({"meta": {"kept": True}}))
+    merged = merge_metrics(run_dir)
+    assert merged["meta"] == {"kept": True}
+    assert set(merged["targets"]) == {"model", "price_band"}
+    for key in ("accuracy", "macro_f1", "majority_baseline", "n_test", "per_class", "confusion_png"):
+        assert key in merged["targets"]["price_band"]
+    counts = load_split(run_dir).attrs["counts"]
+    assert {k: merged["data"][f"n_{k}"] for k in counts} == counts
+    assert json.loads((run_dir / "metrics.json").read_text()) == merged
+
+
+def test_unknown_target_is_refused(shards, settings, run_dir):
+    with pytest.raises(ValueError, match="unknown target"):
+        train_target("colour", shards, run_dir, settings)
+
+
+def test_evaluate_exact_on_hand_made_example(tmp_path):
+    spec = TargetSpec("price_band", ("000_100", "100_200", "200_inf"), (0.0, 100.0, 200.0, float("inf")))
+    y_true = [0, 1, 2, 2, -1]
+    probs = np.array([[0.8, 0.1, 0.1], [0.2, 0.3, 0.5], [0.1, 0.1, 0.8], [0.1, 0.6, 0.3], [1, 0, 0]])
+    train_labels = [2, 2, 1, 0, -1]
+    train_prices = [300.0, 500.0, 150.0, 50.0, np.nan]
+    out = evaluate(y_true, probs, spec, train_labels, true_prices=[60.0, 120.0, 250.0, 260.0, np.nan],
+                   train_prices=train_prices, confusion_png=tmp_path / "c.png")
+    # predictions 0, 2, 2, 1 against truth 0, 1, 2, 2
+    assert out["accuracy"] == 0.5 and out["n_test"] == 4 and out["n_test_unlabelled"] == 1
+    assert out["majority_class"] == "200_inf" and out["majority_baseline"] == 0.5
+    assert out["per_class"]["200_inf"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+    assert out["per_class"]["100_200"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+    assert out["macro_f1"] == pytest.approx((1.0 + 0.0 + 0.5) / 3)
+    assert out["within_one_bin"] == 1.0
+    # bin medians from training prices: 50, 150, 400 -> |50-60|, |400-120|, |400-250|, |150-260|
+    assert out["bin_median_prices"] == {"000_100": 50.0, "100_200": 150.0, "200_inf": 400.0}
+    assert out["dollar_mae_bin_median"] == pytest.approx((10 + 280 + 150 + 110) / 4)
+    assert out["confusion"] == [[1, 0, 0], [0, 0, 1], [0, 1, 1]]
+    assert (tmp_path / "c.png").stat().st_size > 0
+    with pytest.raises(ValueError, match="true_prices and train_prices"):
+        evaluate(y_true, probs, spec, train_labels)
