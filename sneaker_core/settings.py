@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 GOAT_URL = "https://www.goat.com"
 DEFAULT_PRICE_BAND_EDGES = (0.0, 100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0, 800.0, 900.0, math.inf)
+
+DEMO_IMAGE_SIZES = {"image_size": 128, "train_image_size": 96}
 
 
 class Settings(BaseSettings):
@@ -55,6 +57,15 @@ class Settings(BaseSettings):
     patience: int = Field(4, ge=1, description="early stopping: epochs without a better val loss before stopping")
     market_products: int = Field(1500, ge=10, description="size of the synthetic demo catalog")
     market_faults: str = Field("", description="demo market fault spec, e.g. error_rate=0.1,latency_ms=20")
+
+    @model_validator(mode="after")
+    def _demo_profile(self) -> Settings:
+        """The demo market's drawings need less resolution than photos: smaller images unless set explicitly."""
+        if self.is_demo:
+            for name, size in DEMO_IMAGE_SIZES.items():
+                if name not in self.model_fields_set:
+                    setattr(self, name, size)
+        return self
 
     @field_validator("split")
     @classmethod
