@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow
+from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.futures import wait
 
 from sneaker_core.registry import resolve_models
@@ -43,7 +44,7 @@ def split_outcomes(futures: dict) -> tuple[dict[str, Any], dict[str, str]]:
     return done, failed
 
 
-@flow(name="scrape", log_prints=True)
+@flow(name="scrape", task_runner=ThreadPoolTaskRunner(max_workers=4))
 def scrape_flow(
     models: list[str] | None = None,
     mode: str | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.scrape import as_of_time, split_outcomes, submit_scrapes
 from sneaker_core.runs import data_dir_lock, mark_latest, run_id_for, training_inputs
@@ -19,7 +20,7 @@ from tasks.shards import shards_task_for
 from tasks.train import prepare_task_for, train_task_for
 
 
-@flow(name="weekly-refresh", log_prints=False)
+@flow(name="weekly-refresh", task_runner=ThreadPoolTaskRunner(max_workers=4))
 def weekly_refresh(
     models: list[str] | None = None,
     item_cap: int | None = None,

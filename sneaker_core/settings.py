@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     market_port: int = Field(8765, ge=0, le=65535, description="port of the demo market started by `run`")
     user_agent: str = "sneaker-forecaster/0.1 (+https://github.com/; polite weekly scrape)"
     chromium: Path | None = Field(None, description="explicit Chromium executable (SNEAKER_CHROMIUM)")
-    scrape_workers: int = Field(2, ge=1, description="models scraped at once")
+    scrape_workers: int = Field(2, ge=1, description="models scraped at once per host (one browser each)")
     per_host_concurrency: int = Field(16, ge=1)
     request_timeout_s: float = Field(20.0, gt=0)
     delay_s: float = Field(0.0, ge=0, description="mean jittered delay between requests (use >=1 on GOAT)")

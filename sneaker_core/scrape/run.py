@@ -17,6 +17,7 @@ from sneaker_core.scrape import site
 from sneaker_core.scrape.browser_mode import scrape_browser
 from sneaker_core.scrape.errors import TransientScrapeError
 from sneaker_core.scrape.json_mode import scrape_json
+from sneaker_core.scrape.politeness import host_slot
 from sneaker_core.scrape.records import ScrapeStats, build_table
 from sneaker_core.scrape.robots import check_robots
 from sneaker_core.scrape.snapshot import iso_week, write_snapshot
@@ -53,16 +54,17 @@ def scrape_model(
     stats = ScrapeStats()
     rng = random.Random(f"{settings.seed}:{spec.key}:{week}")
     json_mode = settings.scrape_mode == "json"
-    try:
-        items = asyncio.run(_fetch(spec, base_url, settings, stats, rng, json_mode))
-    except RetriesExhaustedError as exc:
-        raise TransientScrapeError(spec.key, str(exc)) from exc
-    if not json_mode:
-        chromium = ensure_chromium(settings.chromium, install=False)
-        items = scrape_browser(
-            spec, base_url, chromium, settings.user_agent, settings.request_timeout_s, settings.item_cap,
-            settings.stale_scrolls, settings.scroll_wait_s, settings.politeness_delay_s(), stats, rng,
-        )
+    with host_slot(base_url, settings.scrape_workers):
+        try:
+            items = asyncio.run(_fetch(spec, base_url, settings, stats, rng, json_mode))
+        except RetriesExhaustedError as exc:
+            raise TransientScrapeError(spec.key, str(exc)) from exc
+        if not json_mode:
+            chromium = ensure_chromium(settings.chromium, install=False)
+            items = scrape_browser(
+                spec, base_url, chromium, settings.user_agent, settings.request_timeout_s, settings.item_cap,
+                settings.stale_scrolls, settings.scroll_wait_s, settings.politeness_delay_s(), stats, rng,
+            )
     table = build_table(items, spec, source_id, now, stats)
     manifest = write_snapshot(table, Path(settings.data_dir), week, spec.key, source_id, stats)
     manifest.update(mode=settings.scrape_mode, scraper_version=SCRAPER_VERSION, scraped_at=now.isoformat())
