@@ -6,9 +6,10 @@ Shards store facts, not training labels: price deciles are fit on the training s
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tensorflow as tf
+if TYPE_CHECKING:  # TensorFlow is imported where examples are built or read, not by importers of the schema
+    import tensorflow as tf
 
 SCHEMA_VERSION = 1
 STRING_FIELDS = (
@@ -21,20 +22,30 @@ STRING_FIELDS = (
     "scraped_at",
     "image_sha256",
 )
-FEATURE_SPEC: dict[str, tf.io.FixedLenFeature] = {
-    "image": tf.io.FixedLenFeature([], tf.string),
-    "price": tf.io.FixedLenFeature([], tf.float32),
-    "price_missing": tf.io.FixedLenFeature([], tf.int64),
-    **{name: tf.io.FixedLenFeature([], tf.string) for name in STRING_FIELDS},
-}
+
+
+def feature_spec() -> dict[str, tf.io.FixedLenFeature]:
+    """The parsing spec of one example, for `tf.io.parse_single_example`."""
+    import tensorflow as tf
+
+    return {
+        "image": tf.io.FixedLenFeature([], tf.string),
+        "price": tf.io.FixedLenFeature([], tf.float32),
+        "price_missing": tf.io.FixedLenFeature([], tf.int64),
+        **{name: tf.io.FixedLenFeature([], tf.string) for name in STRING_FIELDS},
+    }
 
 
 def _bytes(v: bytes) -> tf.train.Feature:
+    import tensorflow as tf
+
     return tf.train.Feature(bytes_list=tf.train.BytesList(value=[v]))
 
 
 def encode_example(record: dict[str, Any]) -> bytes:
     """Serialise one record: `image` JPEG bytes, `price` float or None, and the string fields."""
+    import tensorflow as tf
+
     price = record.get("price")
     missing = price is None or (isinstance(price, float) and math.isnan(price))
     feats = {
@@ -44,11 +55,14 @@ def encode_example(record: dict[str, Any]) -> bytes:
     }
     for name in STRING_FIELDS:
         feats[name] = _bytes(str(record.get(name) or "").encode("utf-8"))
-    return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString()
+    # deterministic: map fields in key order (else the order follows a per-process hash seed)
+    return tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString(deterministic=True)
 
 
 def decode_example(serialized: bytes) -> dict[str, Any]:
     """Inverse of `encode_example` in plain Python (strings decoded, price None when missing)."""
+    import tensorflow as tf
+
     ex = tf.train.Example.FromString(serialized).features.feature
     out: dict[str, Any] = {name: ex[name].bytes_list.value[0].decode("utf-8") for name in STRING_FIELDS}
     out["image"] = ex["image"].bytes_list.value[0]

@@ -9,7 +9,7 @@ from prefect import task
 
 from sneaker_core.settings import Settings
 from sneaker_core.shard_schema import SCHEMA_VERSION
-from sneaker_core.shards.writer import shard_manifest_path, write_model_shards
+from sneaker_core.shards.writer import shard_manifest_path, write_model_shards  # no TensorFlow at import
 from tasks.caching import cache_key, data_key, manifest_verified
 
 

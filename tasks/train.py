@@ -9,9 +9,9 @@ from prefect import task
 
 from sneaker_core.runs import run_dir
 from sneaker_core.settings import Settings
-from sneaker_core.training import runinfo
-from sneaker_core.training.fit import prepare_run, train_target
 from tasks.caching import cache_key, data_key, verified
+
+# TensorFlow loads inside the task bodies, so importing the flow (deploy, serve, the UI) stays fast.
 
 TRAIN_SETTINGS = ("architecture", "epochs", "batch_size", "train_image_size", "patience", "seed")
 
@@ -30,6 +30,8 @@ def _prepare_key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
       result_serializer="json")
 def prepare_run_task(run_id: str, shards: list[dict[str, Any]], settings: Settings) -> dict[str, Any]:
     """Record the run's leak-free split and the target specs fit on its training split."""
+    from sneaker_core.training.fit import prepare_run
+
     return {"run_id": run_id, **prepare_run(shard_paths(shards, settings), run_dir(settings.data_dir, run_id),
                                             settings)}
 
@@ -52,10 +54,14 @@ def _train_key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
 def train_target_task(target: str, run: dict[str, Any], shards: list[dict[str, Any]], settings: Settings
                       ) -> dict[str, Any]:
     """Train, save, reload and evaluate the CNN of one target; returns its small manifest."""
+    from sneaker_core.training.fit import train_target
+
     return train_target(target, shard_paths(shards, settings), Path(run["run_dir"]), settings)
 
 
 def train_task_for(target: str, run_id: str, settings: Settings):  # noqa: ANN201 - a Prefect Task
+    from sneaker_core.training import runinfo
+
     folder = run_dir(settings.data_dir, run_id)
     needed = (runinfo.model_path(folder, target), runinfo.probs_path(folder, target),
               runinfo.target_metrics_path(folder, target))

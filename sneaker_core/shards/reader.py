@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from sneaker_core.shard_schema import FEATURE_SPEC, STRING_FIELDS
+from sneaker_core.shard_schema import STRING_FIELDS, feature_spec
 
 AUTOTUNE = tf.data.AUTOTUNE
 CYCLE_LENGTH = 8  # shards read at once
+FEATURE_SPEC = feature_spec()
 META_SPEC = {k: v for k, v in FEATURE_SPEC.items() if k != "image"}
 
 

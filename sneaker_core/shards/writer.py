@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import tensorflow as tf
 
 from sneaker_core.atomic import atomic_path, remove_stale_temps, sha256_bytes, sha256_file, write_json
 from sneaker_core.settings import Settings
@@ -90,6 +89,8 @@ def select_examples(snapshot: pd.DataFrame, images: pd.DataFrame, data_dir: Path
 
 
 def _write_shard(path: Path, records: list[dict[str, Any]]) -> str:
+    import tensorflow as tf  # here, not at import: the orchestration layer imports this module
+
     with atomic_path(path) as tmp, tf.io.TFRecordWriter(str(tmp)) as writer:
         for rec in records:
             writer.write(encode_example(rec))
