@@ -56,8 +56,19 @@ def _week_files(settings: Settings, as_of: str | None, folder: str, suffix: str)
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {exc}")
+    console.print(f"[red]error:[/red] {exc}", soft_wrap=True)  # one line, however narrow the terminal
     raise typer.Exit(2) from exc
+
+
+def _preflight(settings: Settings) -> None:
+    """Fail in a second, before Prefect starts: a data directory that cannot be written, a missing browser."""
+    from sneaker_core.browser import ensure_chromium
+    from sneaker_core.runs import data_dir_lock
+
+    with data_dir_lock(settings.data_dir):
+        pass
+    if settings.scrape_mode == "browser":
+        ensure_chromium(settings.chromium, install=False)
 
 
 def scrape(models: Models = None, mode: Mode = None, source: Source = None, item_cap: Cap = None,
@@ -70,6 +81,7 @@ def scrape(models: Models = None, mode: Mode = None, source: Source = None, item
 
     try:
         n = len(resolve_models(models, settings.models_file))
+        _preflight(settings)
         out = _watch("scraping models", n, _week_files(settings, as_of, "raw", ".manifest.json"),
                      lambda: scrape_flow(models=models, mode=mode, source=source, item_cap=item_cap, as_of=as_of))
     except (ValueError, KeyError, RuntimeError, OSError) as exc:
@@ -104,6 +116,7 @@ def run(
                   image_size=image_size, train_image_size=train_image_size, as_of=as_of)
     try:
         n = len(resolve_models(models, settings.models_file))
+        _preflight(settings)
         out = _watch("models through scrape, images and shards", n,
                      _week_files(settings, as_of, "images/manifests", ".json"), lambda: weekly_refresh(**params))
     except (ValueError, KeyError, RuntimeError, OSError) as exc:

@@ -86,7 +86,11 @@ def get_model(key_or_name: str, path: Path | None = None) -> ModelSpec:
 def resolve_models(keys: list[str] | None, path: Path | None = None) -> tuple[ModelSpec, ...]:
     """The enabled models, or the named ones; an empty explicit list is an error."""
     if keys is None:
-        return enabled_models(path)
+        enabled = enabled_models(path)
+        if not enabled:
+            raise ValueError(f"no enabled models in {path or DEFAULT_MODELS_FILE}; set `enabled: true` on one "
+                             "or name models with --models")
+        return enabled
     if not keys:
         raise ValueError("empty model list; name at least one model key or omit --models for all enabled models")
     return tuple(get_model(k, path) for k in keys)

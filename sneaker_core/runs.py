@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sneaker_core.atomic import write_json
+from sneaker_core.atomic import remove_stale_temps, write_json
 
 LATEST = "latest.json"
 
@@ -64,7 +64,11 @@ def latest_run_dir(data_dir: Path) -> Path:
 
 @contextmanager
 def data_dir_lock(data_dir: Path, wait: bool = False) -> Iterator[Path]:
-    """Hold `<data>/.run.lock` for the duration; a second run refuses (or waits) with a clear message."""
+    """Hold `<data>/.run.lock` for the duration; a second run refuses (or waits) with a clear message.
+
+    Once held, temporary files that killed runs left anywhere under the data directory are removed: no
+    other run can be writing them.
+    """
     path = Path(data_dir) / ".run.lock"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,6 +92,7 @@ def data_dir_lock(data_dir: Path, wait: bool = False) -> Iterator[Path]:
         fh.truncate()
         fh.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
         fh.flush()
+        remove_stale_temps(data_dir)
         yield path
     finally:
         fh.close()

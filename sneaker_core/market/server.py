@@ -27,6 +27,11 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     market: DemoMarket
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up (a killed scraper, a timeout) is routine; anything else is printed."""
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
