@@ -70,7 +70,7 @@ def weekly_refresh(
 
     shard_list = [sharded[m] for m in sorted(sharded)]
     run_id = run_id_for(week, training_inputs(shard_list, settings))
-    run = prepare_task_for(run_id, settings).submit(run_id, shard_list, settings)
+    run = prepare_task_for(run_id, settings).submit(run_id, shard_list, settings).result()  # raises its error
     futures: list = []
     for i, target in enumerate(TARGETS):  # `train_concurrency` lanes; each lane trains one target at a time
         lane = [futures[i - train_concurrency]] if i >= train_concurrency else []

@@ -17,7 +17,7 @@ from flows.weekly_refresh import weekly_refresh
 from sneaker_core.market import DemoMarket
 
 pytestmark = pytest.mark.slow
-PARAMS = dict(models=["dunk-low", "bapesta"], item_cap=40, scrape_mode="json", image_size=48, train_image_size=32,
+PARAMS = dict(models=["dunk-low", "bapesta"], item_cap=30, scrape_mode="json", image_size=48, train_image_size=32,
               epochs=1, as_of="2026-11-23")
 
 
@@ -27,7 +27,7 @@ def harness(tmp_path_factory):
     root = tmp_path_factory.mktemp("flow")
     mp.setenv("PREFECT_LOCAL_STORAGE_PATH", str(root / "results"))
     mp.setenv("SNEAKER_BATCH_SIZE", "8")
-    with prefect_test_harness(server_startup_timeout=180), DemoMarket(seed=5, n_products=200) as market:
+    with prefect_test_harness(server_startup_timeout=180), DemoMarket(seed=5, n_products=600) as market:
         yield root, market
     mp.undo()
 
