@@ -17,6 +17,7 @@ from tasks.artifacts import StageProgress, publish_counts, publish_metrics
 from tasks.images import images_task_for
 from tasks.report import report_task_for
 from tasks.shards import shards_task_for
+from tasks.stack import stack_task_for
 from tasks.train import prepare_task_for, train_task_for
 
 
@@ -80,7 +81,13 @@ def weekly_refresh(
     for t, r in results.items():
         log.info("train %s: accuracy %.3f (majority %.3f) on %d test rows", t, r["accuracy"],
                  r["majority_baseline"], r["n_test"])
-    report = report_task_for(run_id, settings).submit(run_id, {"train": results}, settings).result()
+    stacked, stack_failed = split_outcomes(
+        {"stack": stack_task_for(run_id, settings).submit(run_id, results, shard_list, settings)})
+    if stack_failed:  # the CNN results still stand; the report says what is missing
+        log.warning("stacking failed: %s", stack_failed["stack"])
+    stack_result = stacked.get("stack", {"failed": stack_failed.get("stack")})
+    report = report_task_for(run_id, settings).submit(run_id, {"train": results, "stack": stack_result},
+                                                      settings).result()
     log.info("report: %s", report["path"])
     metrics = publish_metrics(settings, run_id, results)
     mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed})

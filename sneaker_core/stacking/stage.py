@@ -1,0 +1,21 @@
+"""The stacking stage of a run: collect the CNN metrics, then fit and score the meta-models."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sneaker_core.settings import Settings
+
+
+def stack_run(run_dir: Path, shard_paths: Sequence[Path], settings: Settings) -> dict:
+    """Write `metrics.json` from the per-target CNN metrics, then stack (meta A/B, dollar estimate, predictions).
+
+    The CNN metrics are merged first, so a run whose stacking fails still has its metrics.json.
+    """
+    from sneaker_core.shards.reader import read_metadata
+    from sneaker_core.stacking.meta import fit_and_evaluate
+    from sneaker_core.training.runinfo import merge_metrics
+
+    merge_metrics(Path(run_dir))
+    return fit_and_evaluate(Path(run_dir), read_metadata(shard_paths), settings)
