@@ -1,0 +1,106 @@
+"""`sneaker train-titles CATALOG_CSV --run-dir DIR` and `sneaker predict (CSV | --title "...") --run DIR`.
+
+Title-only prediction needs a run directory holding `title_model.joblib` (written by train-titles).
+Image prediction needs a run with CNN models; the title path works on any run that has the title model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sneaker_core.runs import latest_run_dir
+from sneaker_core.settings import Settings
+
+CSV_SUFFIXES = (".csv",)
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
+
+
+def train_titles_cmd(
+    catalog: Annotated[Path, typer.Argument(help="catalog CSV: title, image, price (+ optional search_model)")],
+    run_dir: Annotated[Path, typer.Option("--run-dir", help="folder the title models are saved in")],
+    seed: Annotated[int, typer.Option("--seed", help="seed of the grouped validation split and models")] = 0,
+) -> None:
+    """Train the title-side decile/band classifiers and dollar estimate; print grouped-validation figures."""
+    from sneaker_core.catalog import CatalogError
+    from sneaker_core.stacking.title_run import train_titles
+
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        manifest = train_titles(catalog, run_dir, seed=seed, log=console.print)
+    except (CatalogError, ValueError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    table = Table(title="grouped validation (held-out product groups)")
+    for col in ("target", "model", "accuracy", "within one", "macro F1"):
+        table.add_column(col)
+    val = manifest["validation"]
+    for target in ("price_decile", "price_band"):
+        for name in ("blended", "classifier", "regression", "majority"):
+            s = val[target][name]
+            table.add_row(target, name, f"{s['accuracy']:.3f}", f"{s['within_one']:.3f}", f"{s['macro_f1']:.3f}")
+    console.print(table)
+    est = val["price_estimate"]
+    console.print(f"dollar estimate: MdAPE {est['mdape']:.1%}, MAE ${est['mae']:,.0f}, "
+                  f"10-90% coverage {est['coverage_10_90']:.1%} (n={est['n']})")
+    print(run_dir)
+
+
+def _single_title_table(table: pd.DataFrame) -> Table:
+    row = table.iloc[0]
+    out = Table(title=str(row["title"]))
+    out.add_column("field")
+    out.add_column("value")
+    if row["reason"]:
+        out.add_row("reason", str(row["reason"]))
+        return out
+    for field in ("model", "brand", "label_status", "pred_price_decile_class", "pred_price_band_class"):
+        out.add_row(field, str(row[field]))
+    out.add_row("estimate", f"${row['price_estimate_usd']:,.0f} "
+                f"(10-90%: ${row['price_low_usd']:,.0f} - ${row['price_high_usd']:,.0f})")
+    return out
+
+
+def predict_cmd(
+    source: Annotated[Path | None, typer.Argument(help="a CSV of rows (column title; search_model, image "
+                                                       "optional) or an image file")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="a product title")] = None,
+    run: Annotated[Path | None, typer.Option("--run", help="run directory (default: the latest run)")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="where the CSV predictions go")] = None,
+) -> None:
+    """Predict price decile, $100 band and a dollar estimate with its 10-90% interval."""
+    from sneaker_core.stacking.title_predict import predict_csv, predict_title_rows
+    from sneaker_core.stacking.title_run import load_title_model
+
+    console = Console(stderr=True, soft_wrap=True)
+    try:
+        run_dir = run if run is not None else latest_run_dir(Settings().data_dir)
+        if source is not None and source.suffix.lower() in CSV_SUFFIXES:
+            if out is None:
+                raise ValueError("predicting a CSV needs --out OUT.csv")
+            result = predict_csv(source, run_dir, out)
+            console.print(f"{result['predicted']:,} of {result['rows']:,} rows predicted; "
+                          f"skipped: {result['skipped'] or 'none'}")
+            print(result["out"])
+            return
+        if source is not None:
+            kind = "image" if source.suffix.lower() in IMAGE_SUFFIXES else "file"
+            raise ValueError(f"{source} is an {kind}; image prediction needs a run with CNN models, which "
+                             f"{run_dir} does not provide; pass a CSV or --title")
+        if not title:
+            raise ValueError("give a CSV, an image, or --title \"...\"")
+        table = predict_title_rows(pd.DataFrame({"title": [title]}), load_title_model(run_dir))
+        Console().print(_single_title_table(table))
+    except (ValueError, OSError, TypeError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train-titles")(train_titles_cmd)
+    app.command("predict")(predict_cmd)

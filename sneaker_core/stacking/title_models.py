@@ -1,0 +1,145 @@
+"""Title-side price models: decile and band classifiers plus the dollar estimate, from a title alone.
+
+Two stages, both fit on the same rows:
+1. sparse title features (`TitleFeaturizer`) -> a ridge regression of log price (out-of-fold over product
+   groups, so stage 2 sees honest predictions) and logistic-regression classifiers for deciles and bands;
+2. the ridge prediction + dense attributes/label codes/image id -> quantile gradient boosting (10/50/90%)
+   of log price (`PriceEstimator`). Its quantiles also give bin probabilities (normal in log space), which
+   are blended with the classifiers' probabilities (weights chosen on a grouped validation split).
+Stage 2 trains on every row twice, once with its image id and once without, so rows that come with only a
+title get predictions as good as the title allows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GroupKFold
+
+from sneaker_core.stacking.estimate import PriceEstimator, bin_probabilities
+from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, categorical_mask, dense_title_features
+from sneaker_core.stacking.scores import blend
+from sneaker_core.targets import assign_bins, bin_names
+
+TITLE_TARGETS = ("price_decile", "price_band")
+
+
+@dataclass
+class TitleModelConfig:
+    """Settings of the title models (the blend weights are set by `train_titles` from validation)."""
+
+    ridge_alpha: float = 1.0
+    logreg_c: float = 3.0
+    logreg_max_iter: int = 300
+    folds: int = 5
+    hgb_learning_rate: float = 0.05
+    hgb_max_iter: int = 300
+    hgb_min_samples_leaf: int = 20
+    seed: int = 0
+    blend_weights: dict[str, float] = field(default_factory=lambda: {t: 0.5 for t in TITLE_TARGETS})
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TitlePrediction:
+    """Raw predictions for a batch of rows; `proba` blends the two sources of class probabilities."""
+
+    classifier_proba: dict[str, np.ndarray]
+    regression_proba: dict[str, np.ndarray]
+    log_quantiles: np.ndarray
+
+    def proba(self, target: str, weight: float) -> np.ndarray:
+        return blend(self.classifier_proba[target], self.regression_proba[target], weight)
+
+    @property
+    def estimate(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(estimate, low, high) in dollars."""
+        q = np.exp(self.log_quantiles)
+        return q[:, 1], q[:, 0], q[:, 2]
+
+
+def _full_proba(model: LogisticRegression, X, n_classes: int) -> np.ndarray:
+    """predict_proba spread over all n classes (a class absent from training gets probability 0)."""
+    out = np.zeros((X.shape[0], n_classes))
+    out[:, model.classes_] = model.predict_proba(X)
+    return out
+
+
+class TitleModel:
+    """Predicts price decile, price band and a dollar estimate with a 10-90% interval from title rows."""
+
+    def __init__(self, decile_edges: Sequence[float], band_edges: Sequence[float],
+                 config: TitleModelConfig | None = None) -> None:
+        self.edges = {"price_decile": [float(e) for e in decile_edges], "price_band": [float(e) for e in band_edges]}
+        self.classes = {t: bin_names(e) for t, e in self.edges.items()}
+        self.config = config or TitleModelConfig()
+        self.featurizer = TitleFeaturizer()
+        self.codes = LabelCodes()
+        self.ridge = Ridge(alpha=self.config.ridge_alpha)
+        self.classifiers: dict[str, LogisticRegression] = {}
+        self.estimator: PriceEstimator | None = None
+        self.dense_columns: list[str] = []
+
+    def _oof_ridge(self, X, y: np.ndarray, groups: Sequence[str]) -> np.ndarray:
+        n_groups = len(set(groups))
+        folds = min(self.config.folds, n_groups)
+        if folds < 2:
+            raise ValueError(f"need at least 2 product groups to fit the title models, got {n_groups}")
+        oof = np.zeros(len(y))
+        splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=self.config.seed)
+        for fit_idx, pred_idx in splitter.split(X, y, groups=list(groups)):
+            oof[pred_idx] = Ridge(alpha=self.config.ridge_alpha).fit(X[fit_idx], y[fit_idx]).predict(X[pred_idx])
+        return oof
+
+    def _dense(self, frame: pd.DataFrame, ridge_pred: np.ndarray) -> pd.DataFrame:
+        dense = dense_title_features(frame, self.codes).reset_index(drop=True)
+        dense.insert(0, "ridge_log_price", ridge_pred)
+        return dense
+
+    def fit(self, frame: pd.DataFrame, prices_usd: np.ndarray, groups: Sequence[str]) -> TitleModel:
+        """Fit on a feature frame (see `features.feature_frame`), prices in dollars and product groups."""
+        prices_usd = np.asarray(prices_usd, dtype=float)
+        if np.any(~np.isfinite(prices_usd)) or np.any(prices_usd <= 0):
+            raise ValueError("title models need a positive, finite price on every training row")
+        y = np.log(prices_usd)
+        X = self.featurizer.fit_transform(frame)
+        self.codes.fit(frame)
+        oof = self._oof_ridge(X, y, groups)
+        self.ridge.fit(X, y)
+        for target, edges in self.edges.items():
+            labels = assign_bins(prices_usd, edges)
+            self.classifiers[target] = LogisticRegression(
+                C=self.config.logreg_c, max_iter=self.config.logreg_max_iter).fit(X, labels)
+        dense = self._dense(frame, oof)
+        self.dense_columns = list(dense.columns)
+        without_image = dense.assign(image_id=np.nan)
+        stacked = pd.concat([dense, without_image], ignore_index=True).to_numpy(dtype=float)
+        self.estimator = PriceEstimator(
+            categorical=categorical_mask(self.dense_columns), learning_rate=self.config.hgb_learning_rate,
+            max_iter=self.config.hgb_max_iter, min_samples_leaf=self.config.hgb_min_samples_leaf,
+            seed=self.config.seed,
+        ).fit(stacked, np.concatenate([prices_usd, prices_usd]))
+        return self
+
+    def predict(self, frame: pd.DataFrame) -> TitlePrediction:
+        if self.estimator is None:
+            raise RuntimeError("TitleModel.predict called before fit")
+        X = self.featurizer.transform(frame)
+        dense = self._dense(frame, self.ridge.predict(X))[self.dense_columns].to_numpy(dtype=float)
+        logq = self.estimator.predict_log(dense)
+        return TitlePrediction(
+            classifier_proba={t: _full_proba(m, X, len(self.classes[t])) for t, m in self.classifiers.items()},
+            regression_proba={t: bin_probabilities(logq, e) for t, e in self.edges.items()},
+            log_quantiles=logq,
+        )
+
+    def predict_proba(self, frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], TitlePrediction]:
+        """Blended class probabilities per target (with the configured weights) and the raw prediction."""
+        pred = self.predict(frame)
+        return {t: pred.proba(t, self.config.blend_weights[t]) for t in TITLE_TARGETS}, pred

@@ -1,0 +1,161 @@
+"""Train the title models on a catalog CSV, save/load them in a run directory, predict title rows.
+
+`train_titles` validates on a product-grouped split (group_key; nothing of a validation product is seen in
+training), chooses the classifier/regression blend weights there, then refits everything — decile edges
+included — on all priced rows: with the settings fixed, more products means better predictions on unseen
+rows, and the validation figures stay an honest estimate for that refit (it only has more data).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.model_selection import GroupShuffleSplit
+
+from sneaker_core.atomic import atomic_path, write_json
+from sneaker_core.catalog import label_catalog
+from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
+from sneaker_core.stacking.estimate import price_metrics
+from sneaker_core.stacking.features import feature_frame
+from sneaker_core.stacking.scores import class_scores, majority_scores
+from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
+from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fit_decile_edges
+
+MODEL_FILE = "title_model.joblib"
+MANIFEST_FILE = "title_model.json"
+EDGES_FILE = "decile_edges.json"
+BLEND_GRID = (0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0)
+FORMAT_VERSION = 1
+
+
+def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Rows with a parsed price, and the count of dropped rows per price reason."""
+    priced = labelled["price_usd"].notna()
+    dropped = Counter(str(r) for r in labelled.loc[~priced, "price_reason"])
+    return labelled[priced].reset_index(drop=True), dict(sorted(dropped.items()))
+
+
+def evaluate(model: TitleModel, frame: pd.DataFrame, prices: np.ndarray, train_prices: np.ndarray,
+             weights: dict[str, float] | None = None) -> dict:
+    """Scores of one fitted model on held-out rows: per target blended/classifier/regression/majority."""
+    pred = model.predict(frame)
+    weights = weights or model.config.blend_weights
+    out: dict = {"price_estimate": price_metrics(prices, *pred.estimate)}
+    for target in TITLE_TARGETS:
+        edges = model.edges[target]
+        n = len(edges) - 1
+        true = assign_bins(prices, edges)
+        out[target] = {
+            "blended": class_scores(true, pred.proba(target, weights[target]).argmax(1), n),
+            "classifier": class_scores(true, pred.classifier_proba[target].argmax(1), n),
+            "regression": class_scores(true, pred.regression_proba[target].argmax(1), n),
+            "majority": majority_scores(assign_bins(train_prices, edges), true, n),
+            "blend_weight": weights[target],
+        }
+    return out
+
+
+def choose_weights(model: TitleModel, frame: pd.DataFrame, prices: np.ndarray) -> dict[str, float]:
+    """Classifier weight per target with the best validation accuracy (ties: better within-one)."""
+    pred = model.predict(frame)
+    chosen = {}
+    for target in TITLE_TARGETS:
+        true = assign_bins(prices, model.edges[target])
+        n = len(model.edges[target]) - 1
+        scores = {w: class_scores(true, pred.proba(target, w).argmax(1), n) for w in BLEND_GRID}
+        chosen[target] = max(BLEND_GRID, key=lambda w: (scores[w]["accuracy"], scores[w]["within_one"]))
+    return chosen
+
+
+def grouped_split(groups: pd.Series, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Train/validation row indices with every product group on one side."""
+    splitter = GroupShuffleSplit(n_splits=1, test_size=val_fraction, random_state=seed)
+    return next(splitter.split(np.zeros(len(groups)), groups=groups.to_numpy()))
+
+
+def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_fraction: float = 0.2,
+                 config: TitleModelConfig | None = None, log: Callable[[str], None] = print) -> dict:
+    """Validate on a grouped split, refit on all priced rows, save model + manifest + decile edges."""
+    run_dir = Path(run_dir)
+    labelled = label_catalog(csv_path)
+    rows, dropped = priced_rows(labelled)
+    log(f"{len(labelled)} rows, {len(rows)} priced; dropped: {dropped or 'none'}")
+    if len(rows) < 20:
+        raise ValueError(f"{csv_path}: only {len(rows)} priced rows; need at least 20 to train title models")
+    frame, prices, groups = feature_frame(rows), rows["price_usd"].to_numpy(float), rows["group_key"]
+    config = config or TitleModelConfig(seed=seed)
+    band_edges = list(DEFAULT_PRICE_BAND_EDGES)
+
+    tr, va = grouped_split(groups, val_fraction, seed)
+    log(f"grouped validation split: {len(tr)} train rows, {len(va)} validation rows "
+        f"({groups.iloc[va].nunique()} held-out product groups)")
+    val_model = TitleModel(fit_decile_edges(prices[tr]), band_edges, config)
+    val_model.fit(frame.iloc[tr], prices[tr], groups.iloc[tr].tolist())
+    config.blend_weights = choose_weights(val_model, frame.iloc[va], prices[va])
+    validation = evaluate(val_model, frame.iloc[va], prices[va], prices[tr], config.blend_weights)
+    log(f"validation: {json.dumps(summary_line(validation))}")
+
+    model = TitleModel(fit_decile_edges(prices), band_edges, config).fit(frame, prices, groups.tolist())
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "catalog": str(csv_path),
+        "rows": len(labelled), "priced_rows": len(rows), "dropped": dropped,
+        "validation_split": {"method": "GroupShuffleSplit on group_key", "seed": seed,
+                             "val_fraction": val_fraction, "train_rows": len(tr), "val_rows": len(va)},
+        "validation": validation,
+        "final_fit": "all priced rows (decile edges refit on them too)",
+        "config": config.to_json(),
+        "decile_edges": edges_to_json(model.edges["price_decile"]),
+        "band_edges": edges_to_json(model.edges["price_band"]),
+        "versions": {"python": platform.python_version(), "sklearn": sklearn.__version__,
+                     "numpy": np.__version__, "pandas": pd.__version__, "joblib": joblib.__version__},
+    }
+    save_title_model(model, run_dir, manifest)
+    log(f"saved title models to {run_dir}")
+    return manifest
+
+
+def summary_line(scores: dict) -> dict:
+    """The headline figures of `evaluate`'s output."""
+    return {
+        "decile_accuracy": scores["price_decile"]["blended"]["accuracy"],
+        "decile_within_one": scores["price_decile"]["blended"]["within_one"],
+        "band_accuracy": scores["price_band"]["blended"]["accuracy"],
+        "band_majority": scores["price_band"]["majority"]["accuracy"],
+        "mdape": scores["price_estimate"]["mdape"],
+        "mae": scores["price_estimate"]["mae"],
+        "coverage_10_90": scores["price_estimate"]["coverage_10_90"],
+    }
+
+
+def save_title_model(model: TitleModel, run_dir: Path, manifest: dict) -> None:
+    """Model (joblib), manifest (JSON) and decile edges (JSON list of 11, infinities as null), atomically."""
+    with atomic_path(run_dir / MODEL_FILE) as tmp:
+        joblib.dump(model, tmp)
+    write_json(run_dir / EDGES_FILE, edges_to_json(model.edges["price_decile"]))
+    write_json(run_dir / MANIFEST_FILE, manifest)
+
+
+def load_title_model(run_dir: Path | str) -> TitleModel:
+    """The saved title model; a clear error when the run has none or its files disagree."""
+    run_dir = Path(run_dir)
+    path = run_dir / MODEL_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{run_dir} has no {MODEL_FILE}; train one with `sneaker train-titles`")
+    model = joblib.load(path)
+    if not isinstance(model, TitleModel):
+        raise TypeError(f"{path} holds a {type(model).__name__}, not a TitleModel")
+    saved = edges_from_json(json.loads((run_dir / EDGES_FILE).read_text(encoding="utf-8")))
+    if saved != model.edges["price_decile"]:
+        raise ValueError(f"{run_dir / EDGES_FILE} does not match the saved model's decile edges")
+    return model
