@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sneaker_core.images.normalise import BadImage
 from sneaker_core.runs import latest_run_dir
 from sneaker_core.settings import Settings
 
@@ -66,6 +67,25 @@ def _single_title_table(table: pd.DataFrame) -> Table:
     return out
 
 
+def _print_image_prediction(image: Path, run_dir: Path, title: str | None) -> None:
+    """The run's four CNNs on one image (and, when the run has a title model and --title is given, the title's)."""
+    from sneaker_core.training.predict import predict_image
+
+    result = predict_image(run_dir, image.read_bytes(), Settings())
+    table = Table(title=f"{image.name} (run {run_dir.name})", show_header=False)
+    for target, r in result["targets"].items():
+        table.add_row(target, f"{r['pred']} (p={r['probabilities'][r['pred']]:.2f})")
+    table.add_row("estimate (CNN)", f"${result['price_estimate_usd']:,.0f} (10-90%: "
+                  f"${result['price_low_usd']:,.0f} - ${result['price_high_usd']:,.0f})")
+    Console().print(table)
+    if title and (run_dir / "title_model.joblib").is_file():
+        from sneaker_core.stacking.title_predict import predict_title_rows
+        from sneaker_core.stacking.title_run import load_title_model
+
+        Console().print(_single_title_table(predict_title_rows(pd.DataFrame({"title": [title]}),
+                                                               load_title_model(run_dir))))
+
+
 def predict_cmd(
     source: Annotated[Path | None, typer.Argument(help="a CSV of rows (column title; search_model, image "
                                                        "optional) or an image file")] = None,
@@ -88,15 +108,16 @@ def predict_cmd(
                           f"skipped: {result['skipped'] or 'none'}")
             print(result["out"])
             return
+        if source is not None and source.suffix.lower() in IMAGE_SUFFIXES:
+            _print_image_prediction(source, run_dir, title)
+            return
         if source is not None:
-            kind = "image" if source.suffix.lower() in IMAGE_SUFFIXES else "file"
-            raise ValueError(f"{source} is an {kind}; image prediction needs a run with CNN models, which "
-                             f"{run_dir} does not provide; pass a CSV or --title")
+            raise ValueError(f"{source} is neither a CSV nor an image ({', '.join(sorted(IMAGE_SUFFIXES))})")
         if not title:
             raise ValueError("give a CSV, an image, or --title \"...\"")
         table = predict_title_rows(pd.DataFrame({"title": [title]}), load_title_model(run_dir))
         Console().print(_single_title_table(table))
-    except (ValueError, OSError, TypeError) as exc:
+    except (ValueError, OSError, TypeError, BadImage) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
 

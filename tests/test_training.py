@@ -17,7 +17,9 @@ from sneaker_core.shards.reader import make_dataset
 from sneaker_core.targets import TargetSpec
 from sneaker_core.training.evaluate import evaluate
 from sneaker_core.training.fit import prepare_run, train_target
-from sneaker_core.training.runinfo import merge_metrics
+from sneaker_core.images.normalise import BadImage
+from sneaker_core.training.predict import predict_image
+from sneaker_core.training.runinfo import load_targets, merge_metrics
 from sneaker_core.training.split import load_split
 
 # colour encodes the model, model encodes the brand and the price level
@@ -153,3 +155,17 @@ def test_evaluate_exact_on_hand_made_example(tmp_path):
     assert (tmp_path / "c.png").stat().st_size > 0
     with pytest.raises(ValueError, match="true_prices and train_prices"):
         evaluate(y_true, probs, spec, train_labels)
+
+
+def test_predict_image_with_the_runs_cnns(shards, settings, run_dir):
+    for target in ("model", "brand", "price_decile", "price_band"):
+        if not (run_dir / "models" / f"{target}.keras").is_file():
+            train_target(target, shards, run_dir, settings)
+    green = _jpeg(MODELS["dunk-low"][1], np.random.default_rng(5))
+    out = predict_image(run_dir, green, Settings(data_dir=settings.data_dir, image_size=40))
+    assert out["targets"]["model"]["pred"] == "dunk-low" and out["targets"]["brand"]["pred"] == "Nike"
+    decile = out["targets"]["price_decile"]["probabilities"]
+    assert list(decile) == list(load_targets(run_dir)["price_decile"].classes) and abs(sum(decile.values()) - 1) < 1e-3
+    assert out["price_low_usd"] <= out["price_estimate_usd"] <= out["price_high_usd"]
+    with pytest.raises(BadImage):
+        predict_image(run_dir, b"<html>not an image</html>", settings)

@@ -37,6 +37,22 @@ def _records(paths: list[str], *, shuffle: bool = False, seed: int = 0, with_pat
                             deterministic=not shuffle)
 
 
+def decode_image(jpeg: tf.Tensor, image_size: int | None = None, as_float: bool = False) -> tf.Tensor:
+    """Stored JPEG -> uint8 [size, size, 3] (float32 in [0, 1] with `as_float`), resized with antialiasing.
+
+    The one decoding path for training, evaluation and prediction.
+    """
+    img = tf.io.decode_jpeg(jpeg, channels=3)
+    if image_size is not None:
+        img = tf.image.resize(img, [image_size, image_size], antialias=True)
+        img = img if as_float else tf.cast(tf.clip_by_value(tf.round(img), 0, 255), tf.uint8)
+    if as_float:
+        img = tf.cast(img, tf.float32) / 255.0
+    if image_size is not None:
+        img = tf.ensure_shape(img, [image_size, image_size, 3])
+    return img
+
+
 def make_dataset(shard_paths: Iterable[Path | str], *, image_size: int | None = None,
                  batch_size: int | None = None, shuffle: bool = False, seed: int = 0, decode: bool = True,
                  repeat: bool = False, as_float: bool = False, shuffle_buffer: int = 2048) -> tf.data.Dataset:
@@ -55,15 +71,7 @@ def make_dataset(shard_paths: Iterable[Path | str], *, image_size: int | None = 
     def parse(record: tf.Tensor) -> dict[str, tf.Tensor]:
         ex = tf.io.parse_single_example(record, FEATURE_SPEC)
         if decode:
-            img = tf.io.decode_jpeg(ex["image"], channels=3)
-            if image_size is not None:
-                img = tf.image.resize(img, [image_size, image_size], antialias=True)
-                img = img if as_float else tf.cast(tf.clip_by_value(tf.round(img), 0, 255), tf.uint8)
-            if as_float:
-                img = tf.cast(img, tf.float32) / 255.0
-            if image_size is not None:
-                img = tf.ensure_shape(img, [image_size, image_size, 3])
-            ex["image"] = img
+            ex["image"] = decode_image(ex["image"], image_size, as_float)
         return ex
 
     ds = ds.map(parse, num_parallel_calls=AUTOTUNE)

@@ -20,6 +20,7 @@ LABEL_SMOOTHING = 0.1
 DEFAULT_LR = 1e-3
 DEFAULT_DECAY_STEPS = 2000
 BN_MOMENTUM = 0.9  # default model: moving statistics settle within a few epochs of a small catalog
+AUG_ROTATION, AUG_ZOOM, AUG_SHIFT = 0.02, 0.06, 0.05  # turns, scale, share of the side
 BASELINE_MIN_SIZE = 76  # four valid 5x5 convs each followed by a 2x pool need at least 76 px
 
 
@@ -75,15 +76,19 @@ def _baseline(n_classes: int, image_size: int) -> keras.Model:
     return keras.Model(inp, _head(x, n_classes), name="baseline")
 
 
+def _norm(name: str):
+    return layers.BatchNormalization(momentum=BN_MOMENTUM, name=name)
+
+
 def _res_block(x, filters: int, name: str):
     """Two separable 3x3 convs with a strided 1x1 projection shortcut; halves the resolution."""
     shortcut = layers.Conv2D(filters, 1, strides=2, use_bias=False, name=f"{name}_proj")(x)
-    shortcut = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_proj_bn")(shortcut)
+    shortcut = _norm(f"{name}_proj_bn")(shortcut)
     y = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_sep1")(x)
-    y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn1")(y)
+    y = _norm(f"{name}_bn1")(y)
     y = layers.Activation("relu", name=f"{name}_relu1")(y)
     y = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_sep2")(y)
-    y = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn2")(y)
+    y = _norm(f"{name}_bn2")(y)
     y = layers.MaxPooling2D(3, strides=2, padding="same", name=f"{name}_pool")(y)
     return layers.Activation("relu", name=f"{name}_out")(layers.Add(name=f"{name}_add")([y, shortcut]))
 
@@ -91,9 +96,9 @@ def _res_block(x, filters: int, name: str):
 def _default(n_classes: int, image_size: int, seed: int) -> keras.Model:
     """Geometric augmentation, stride-2 stem + pool (1/4 side), 4 residual separable blocks, GAP, dropout."""
     inp, x = _inputs(image_size)
-    x = RandomGeometry(rotation=0.04, zoom=0.12, shift=0.08, seed=seed, name="augment")(x)
+    x = RandomGeometry(rotation=AUG_ROTATION, zoom=AUG_ZOOM, shift=AUG_SHIFT, seed=seed, name="augment")(x)
     x = layers.Conv2D(32, 3, strides=2, padding="same", use_bias=False, name="stem")(x)
-    x = layers.BatchNormalization(momentum=BN_MOMENTUM, name="stem_bn")(x)
+    x = _norm("stem_bn")(x)
     x = layers.Activation("relu", name="stem_relu")(x)
     x = layers.MaxPooling2D(2, name="stem_pool")(x)
     for i, filters in enumerate((64, 128, 192, 256)):

@@ -190,7 +190,7 @@ def train_target(target: str, shard_paths: Sequence[Path], run_dir: Path, settin
     epochs_run = len(history.history["loss"])
 
     path = runinfo.save_model(model, runinfo.model_path(run_dir, target))
-    reloaded = keras.models.load_model(path)
+    reloaded = runinfo.load_model(path)
     pred_ds = _dataset(shard_paths, rows, ["val", "test"], settings, labelled_only=False, shuffle=False)
     probs = predict_rows(reloaded, pred_ds, spec)
     with atomic_path(runinfo.probs_path(run_dir, target)) as tmp:

@@ -46,6 +46,13 @@ def load_targets(run_dir: Path) -> dict[str, TargetSpec]:
     return {name: TargetSpec.from_json(d) for name, d in raw.items()}
 
 
+def load_model(path: Path) -> keras.Model:
+    """Reload a saved CNN (its custom loss and augmentation layer are registered by importing `cnn`)."""
+    from sneaker_core.training import cnn  # noqa: F401 - registers the custom classes with Keras
+
+    return keras.models.load_model(path)
+
+
 def save_model(model: keras.Model, path: Path) -> Path:
     """Save a .keras file atomically: a temp `.keras` file in the same folder, then rename."""
     path = Path(path)
