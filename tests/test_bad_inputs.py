@@ -185,6 +185,9 @@ def test_endless_scroll_stops_at_the_item_cap_and_reports_it(tmp_path):
 
 # --- configuration: the CLI fails before any work, in one line that names the fix --------------------------
 def _cli(args: list[str], env: dict[str, str]):
+    # Import the flows (and so Prefect's logging setup) outside CliRunner: handlers bound to its temporary
+    # streams would write to closed files once it returns.
+    import flows.weekly_refresh  # noqa: F401
     from sneaker_cli.main import app
 
     return CliRunner().invoke(app, args, env=env)
