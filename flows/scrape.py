@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow
-from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.futures import wait
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from sneaker_core.registry import resolve_models
 from sneaker_core.settings import Settings

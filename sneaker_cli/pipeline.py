@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from sneaker_cli._prefect_env import configure
@@ -22,7 +29,7 @@ Cap = Annotated[int | None, typer.Option("--item-cap", help="most listings per m
 AsOf = Annotated[str | None, typer.Option("--as-of", help="ISO date the run stands for (default: now)")]
 
 
-def _watch(label: str, total: int, count_done, work) -> Any:  # noqa: ANN001
+def _watch(label: str, total: int, count_done, work) -> Any:
     """Run `work()` in a thread while a rich progress bar polls `count_done()`; return its result."""
     box: dict[str, Any] = {}
 
@@ -47,7 +54,7 @@ def _watch(label: str, total: int, count_done, work) -> Any:  # noqa: ANN001
     return box["result"]
 
 
-def _week_files(settings: Settings, as_of: str | None, folder: str, suffix: str):  # noqa: ANN202
+def _week_files(settings: Settings, as_of: str | None, folder: str, suffix: str):
     from flows.scrape import as_of_time
     from sneaker_core.scrape.snapshot import iso_week
 

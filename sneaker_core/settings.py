@@ -51,10 +51,10 @@ class Settings(BaseSettings):
     seed: int = 1337
     split: tuple[float, float, float] = (0.70, 0.15, 0.15)
     price_band_edges: tuple[float, ...] = DEFAULT_PRICE_BAND_EDGES
-    epochs: int = Field(12, ge=1)
+    epochs: int = Field(24, ge=1, description="most training epochs per target (cosine LR decay over them)")
     batch_size: int = Field(32, ge=1)
     architecture: Literal["default", "baseline"] = "default"
-    patience: int = Field(4, ge=1, description="early stopping: epochs without a better val loss before stopping")
+    patience: int = Field(8, ge=1, description="early stopping: epochs without a better val loss (best weights kept)")
     market_products: int = Field(1500, ge=10, description="size of the synthetic demo catalog")
     market_faults: str = Field("", description="demo market fault spec, e.g. error_rate=0.1,latency_ms=20")
 
@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         """Settings from the environment (and .env), with the non-None overrides applied and validated."""
         return cls(**{k: v for k, v in overrides.items() if v is not None})
 
-    def retry_policy(self) -> "RetryPolicy":
+    def retry_policy(self) -> RetryPolicy:
         """The HTTP retry policy every client of the pipeline uses."""
         from sneaker_core.http_retry import RetryPolicy
 

@@ -6,16 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
-from prefect.tasks import exponential_backoff
 
 from sneaker_core.images.pipeline import ImagesFailedError, images_manifest_json, process_model_images
 from sneaker_core.settings import Settings
-from tasks.caching import cache_key, data_key, manifest_verified
+from tasks.caching import BACKOFF, PERSISTED, cache_key, data_key, manifest_verified
 
 IMAGE_SETTINGS = ("image_size", "jpeg_quality", "max_image_bytes", "max_image_pixels", "min_image_ok_fraction")
 
 
-def _key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
+def _key(context, params: dict[str, Any]) -> str:
     s: Settings = params["settings"]
     return cache_key(
         f"images-{params['model']}", params["scrape"]["sha256"], {k: getattr(s, k) for k in IMAGE_SETTINGS},
@@ -23,7 +22,7 @@ def _key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
     )
 
 
-def _retriable(task, task_run, state) -> bool:  # noqa: ANN001
+def _retriable(task, task_run, state) -> bool:
     """A model whose images mostly fail is reported, not retried; network trouble is retried."""
     return not isinstance(state.result(raise_on_failure=False), (ImagesFailedError, ValueError, OSError))
 
@@ -32,18 +31,16 @@ def _retriable(task, task_run, state) -> bool:  # noqa: ANN001
     name="download_images",
     task_run_name="images-{model}",
     retries=2,
-    retry_delay_seconds=exponential_backoff(backoff_factor=5),
-    retry_jitter_factor=0.5,
+    **BACKOFF,
     retry_condition_fn=_retriable,
     cache_key_fn=_key,
-    persist_result=True,
-    result_serializer="json",
+    **PERSISTED,
 )
 def download_images(model: str, scrape: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """Images of one model's snapshot; returns the images manifest summary (counts, reasons, digests)."""
     return process_model_images(Path(settings.data_dir) / scrape["path"], settings)
 
 
-def images_task_for(model: str, week: str, settings: Settings):  # noqa: ANN201 - a Prefect Task
+def images_task_for(model: str, week: str, settings: Settings):
     """The images task, forced to recompute when its manifest or the files it lists are missing or changed."""
     return manifest_verified(download_images, images_manifest_json(settings, week, model), Path(settings.data_dir))

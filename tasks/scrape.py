@@ -7,16 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
-from prefect.tasks import exponential_backoff
 
 from sneaker_core.scrape.errors import ScrapeError
 from sneaker_core.scrape.run import SCRAPER_VERSION, scrape_model
 from sneaker_core.scrape.snapshot import iso_week, manifest_path, snapshot_path
 from sneaker_core.settings import Settings
-from tasks.caching import cache_key, data_key, manifest_verified
+from tasks.caching import BACKOFF, PERSISTED, cache_key, data_key, manifest_verified
 
 
-def _retriable(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn signature
+def _retriable(task, task_run, state) -> bool:
     """Retry transient failures only; blocked pages, robots refusals and configuration errors fail at once."""
     exc = state.result(raise_on_failure=False)
     if isinstance(exc, ScrapeError):
@@ -24,7 +23,7 @@ def _retriable(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry
     return not isinstance(exc, (ValueError, KeyError, FileNotFoundError, PermissionError, RuntimeError))
 
 
-def _key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
+def _key(context, params: dict[str, Any]) -> str:
     s: Settings = params["settings"]
     return cache_key(
         f"scrape-{params['model']}", params["source"], iso_week(params["now"]), SCRAPER_VERSION, s.item_cap,
@@ -36,19 +35,17 @@ def _key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
     name="scrape_model",
     task_run_name="scrape-{model}",
     retries=3,
-    retry_delay_seconds=exponential_backoff(backoff_factor=5),
-    retry_jitter_factor=0.5,
+    **BACKOFF,
     retry_condition_fn=_retriable,
     cache_key_fn=_key,
-    persist_result=True,
-    result_serializer="json",
+    **PERSISTED,
 )
 def scrape_model_task(model: str, settings: Settings, base_url: str, source: str, now: datetime) -> dict[str, Any]:
     """Scrape `model` and return the snapshot manifest (paths, counts, sha256), never the rows."""
     return scrape_model(model, settings, base_url, source, now=now)
 
 
-def scrape_task_for(model: str, settings: Settings, now: datetime):  # noqa: ANN201 - a Prefect Task
+def scrape_task_for(model: str, settings: Settings, now: datetime):
     """The scrape task, forced to recompute when this week's snapshot for `model` is missing or changed."""
     snap = snapshot_path(Path(settings.data_dir), iso_week(now), model)
     return manifest_verified(scrape_model_task, manifest_path(snap), Path(settings.data_dir))

@@ -9,19 +9,18 @@ from prefect import task
 
 from sneaker_core.runs import run_dir
 from sneaker_core.settings import Settings
-from tasks.caching import cache_key, data_key, verified
+from tasks.caching import PERSISTED, cache_key, data_key, verified
 from tasks.train import shard_paths
 
 OUTPUTS = ("metrics.json", "predictions.parquet", "predictions.csv")
 
 
-def _key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
+def _key(context, params: dict[str, Any]) -> str:
     trained = {t: [m["model_path"], m["accuracy"]] for t, m in sorted(params["trained"].items())}
     return cache_key("stack", params["run_id"], trained, params["settings"].seed, data_key(params["settings"]))
 
 
-@task(name="stack", task_run_name="stack-{run_id}", cache_key_fn=_key, persist_result=True,
-      result_serializer="json")
+@task(name="stack", task_run_name="stack-{run_id}", cache_key_fn=_key, **PERSISTED)
 def stack_task(run_id: str, trained: dict[str, Any], shards: list[dict[str, Any]], settings: Settings
                ) -> dict[str, Any]:
     """Meta-models on all four CNNs' outputs plus title features; returns the stacking manifest."""
@@ -30,6 +29,6 @@ def stack_task(run_id: str, trained: dict[str, Any], shards: list[dict[str, Any]
     return stack_run(run_dir(settings.data_dir, run_id), shard_paths(shards, settings), settings)
 
 
-def stack_task_for(run_id: str, settings: Settings):  # noqa: ANN201 - a Prefect Task
+def stack_task_for(run_id: str, settings: Settings):
     folder = Path(run_dir(settings.data_dir, run_id))
     return verified(stack_task, all((folder / f).is_file() for f in OUTPUTS))

@@ -9,7 +9,7 @@ from prefect import task
 
 from sneaker_core.runs import run_dir
 from sneaker_core.settings import Settings
-from tasks.caching import cache_key, data_key, verified
+from tasks.caching import PERSISTED, cache_key, data_key, verified
 
 # TensorFlow loads inside the task bodies, so importing the flow (deploy, serve, the UI) stays fast.
 
@@ -21,13 +21,12 @@ def shard_paths(shards: list[dict[str, Any]], settings: Settings) -> list[Path]:
     return [Path(settings.data_dir) / s["path"] for m in shards for s in m["shards"]]
 
 
-def _prepare_key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
+def _prepare_key(context, params: dict[str, Any]) -> str:
     s: Settings = params["settings"]
     return cache_key("prepare", params["run_id"], s.split, s.seed, s.price_band_edges, data_key(s))
 
 
-@task(name="prepare_run", task_run_name="prepare-{run_id}", cache_key_fn=_prepare_key, persist_result=True,
-      result_serializer="json")
+@task(name="prepare_run", task_run_name="prepare-{run_id}", cache_key_fn=_prepare_key, **PERSISTED)
 def prepare_run_task(run_id: str, shards: list[dict[str, Any]], settings: Settings) -> dict[str, Any]:
     """Record the run's leak-free split and the target specs fit on its training split."""
     from sneaker_core.training.fit import prepare_run
@@ -36,12 +35,12 @@ def prepare_run_task(run_id: str, shards: list[dict[str, Any]], settings: Settin
                                             settings)}
 
 
-def prepare_task_for(run_id: str, settings: Settings):  # noqa: ANN201 - a Prefect Task
+def prepare_task_for(run_id: str, settings: Settings):
     folder = run_dir(settings.data_dir, run_id)
     return verified(prepare_run_task, all((folder / f).is_file() for f in ("split.parquet", "targets.json")))
 
 
-def _train_key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
+def _train_key(context, params: dict[str, Any]) -> str:
     s: Settings = params["settings"]
     return cache_key(
         f"train-{params['target']}", params["run"]["run_id"], params["run"]["split_digest"],
@@ -49,8 +48,7 @@ def _train_key(context, params: dict[str, Any]) -> str:  # noqa: ANN001
     )
 
 
-@task(name="train_target", task_run_name="train-{target}", cache_key_fn=_train_key, persist_result=True,
-      result_serializer="json")
+@task(name="train_target", task_run_name="train-{target}", cache_key_fn=_train_key, **PERSISTED)
 def train_target_task(target: str, run: dict[str, Any], shards: list[dict[str, Any]], settings: Settings
                       ) -> dict[str, Any]:
     """Train, save, reload and evaluate the CNN of one target; returns its small manifest."""
@@ -59,7 +57,7 @@ def train_target_task(target: str, run: dict[str, Any], shards: list[dict[str, A
     return train_target(target, shard_paths(shards, settings), Path(run["run_dir"]), settings)
 
 
-def train_task_for(target: str, run_id: str, settings: Settings):  # noqa: ANN201 - a Prefect Task
+def train_task_for(target: str, run_id: str, settings: Settings):
     from sneaker_core.training import runinfo
 
     folder = run_dir(settings.data_dir, run_id)

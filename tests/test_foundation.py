@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from sneaker_core import atomic, manifests, runs
-from sneaker_core.registry import UnknownModelError, brands, enabled_models, get_model, load_models, resolve_models
+from sneaker_core.registry import (
+    UnknownModelError,
+    brands,
+    enabled_models,
+    get_model,
+    load_models,
+    resolve_models,
+)
 from sneaker_core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,10 +76,9 @@ def test_settings_env_prefix_overrides_and_validation(monkeypatch, tmp_path):
 
 def test_atomic_write_leaves_no_temp_on_failure(tmp_path):
     target = tmp_path / "a" / "out.bin"
-    with pytest.raises(RuntimeError):
-        with atomic.atomic_path(target) as tmp:
-            tmp.write_bytes(b"half")
-            raise RuntimeError("killed")
+    with pytest.raises(RuntimeError), atomic.atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("killed")
     assert not target.exists() and list(target.parent.iterdir()) == []
     atomic.write_json(target, {"b": 1, "a": 2})
     assert target.read_text() == '{\n  "a": 2,\n  "b": 1\n}\n'

@@ -80,9 +80,8 @@ def test_completes_under_errors_and_throttling_through_retries(tmp_path, mode):
 @pytest.mark.parametrize("mode", ["browser", "json"])
 @pytest.mark.parametrize("fault", ["challenge_rate=1", "forbidden_rate=1"])
 def test_challenge_or_403_is_blocked_not_an_empty_success(tmp_path, mode, fault):
-    with DemoMarket(seed=3, n_products=200, faults=fault) as m:
-        with pytest.raises(BlockedError) as err:
-            _scrape(m, tmp_path, "dunk-low", scrape_mode=mode)
+    with DemoMarket(seed=3, n_products=200, faults=fault) as m, pytest.raises(BlockedError) as err:
+        _scrape(m, tmp_path, "dunk-low", scrape_mode=mode)
     assert err.value.status == "blocked" and not err.value.retriable and "[dunk-low] blocked" in str(err.value)
     assert not (tmp_path / "raw").exists()  # nothing written that a re-run could trust
 

@@ -28,7 +28,7 @@ _READ_CARDS = """els => els.map(el => {
   return {href: link ? link.getAttribute('href') : null, name: name ? name.textContent : null,
           price: price ? price.textContent : null, src: img ? img.getAttribute('src') : null};
 })"""
-_IMAGE_REQUEST = re.compile(r"\.(png|jpe?g|gif|webp|avif)(\?|$)", re.I)
+_IMAGE_REQUEST = re.compile(r"\.(png|jpe?g|gif|webp|avif)(\?|$)", re.IGNORECASE)
 _MORE_CARDS = "([sel, n]) => document.querySelectorAll(sel).length > n"
 _IMAGE_LOADED = """el => { const i = el.querySelector('img');
   return !!i && !!i.getAttribute('src') && !i.getAttribute('src').startsWith('data:'); }"""

@@ -13,7 +13,7 @@ PRODUCT_PATH = "/sneakers/"
 PLACEHOLDER_PREFIX = "data:"
 CARD = '[data-qa="grid_cell_product"]'
 PAGE_LIMIT = 25
-_CHALLENGE = re.compile(r"press\s*&(amp;)?\s*hold|captcha|are you a (human|robot)|access denied|px-captcha", re.I)
+_CHALLENGE = re.compile(r"press\s*&(amp;)?\s*hold|captcha|are you a (human|robot)|access denied|px-captcha", re.IGNORECASE)
 
 
 def search_url(base: str, query: str) -> str:

@@ -19,7 +19,7 @@ from sneaker_core.training import runinfo
 def _dollars(probs: np.ndarray, medians: list[float]) -> dict[str, float]:
     """Estimate = median price of the most likely decile; 10-90% from the predicted distribution's quantiles."""
     cdf = np.cumsum(probs)
-    pick = lambda q: medians[int(min(np.searchsorted(cdf, q), len(medians) - 1))]  # noqa: E731
+    pick = lambda q: medians[int(min(np.searchsorted(cdf, q), len(medians) - 1))]
     return {"price_estimate_usd": medians[int(probs.argmax())], "price_low_usd": pick(0.1),
             "price_high_usd": pick(0.9)}
 
