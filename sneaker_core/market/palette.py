@@ -80,6 +80,11 @@ def contrast(c: RGB) -> RGB:
     return WORDS["black"] if sum(c) > 380 else WORDS["white"]
 
 
+def visible(c: RGB, against: RGB, min_distance: int = 150) -> RGB:
+    """`c`, unless it is too close to `against` (summed channel distance): then black or white against it."""
+    return c if sum(abs(a - b) for a, b in zip(c, against)) >= min_distance else contrast(against)
+
+
 def palette_for(title: str) -> Palette:
     """Palette from the quoted colourway (else the whole title) and a collaboration accent ('X x ...')."""
     m = _QUOTED_RE.search(title)

@@ -63,7 +63,7 @@ def render_image(spec: RenderSpec) -> Image.Image:
     pal = palette_for(spec.title)
     if spec.category == "sneakers":
         style = STYLES.get(spec.model or "") or generic_style(spec.brand_name, spec.title, rng)
-        return draw_shoe(style, pal, rng)
+        return draw_shoe(style, pal, rng, spec.brand_name)
     img = _apparel(spec.title, pal, rng)
     angle, dx, dy = rng.uniform(-4, 4), rng.randint(-18, 18), rng.randint(-18, 18)
     return img.rotate(angle, resample=Image.Resampling.BILINEAR, translate=(dx, dy))

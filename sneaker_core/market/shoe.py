@@ -8,8 +8,8 @@ from itertools import pairwise
 
 from PIL import Image, ImageChops, ImageDraw
 
-from sneaker_core.market.palette import Palette, contrast, darker
-from sneaker_core.market.shoe_parts import Frame, band, emblem, hatch, regular, smooth, speckles
+from sneaker_core.market.palette import Palette, contrast, darker, visible
+from sneaker_core.market.shoe_parts import Frame, band, brand_mark, emblem, hatch, smooth, speckles
 
 SIZE = 750
 
@@ -29,36 +29,39 @@ class Style:
 
 
 STYLES: dict[str, Style] = {
-    "adidas-forum": Style("high", .40, .07, "cup", ("toecap", "heel", "ankle_strap", "perf_toe", "bars3"), "triangle", 7),
-    "adidas-samba": Style("low", .21, .05, "gum", ("tstrap", "heel", "bars3"), "square", 6, .08),
+    "adidas-forum": Style("high", .40, .07, "cup", ("toecap", "heel", "ankle_strap", "perf_toe"), "triangle", 7),
+    "adidas-samba": Style("low", .21, .05, "gum", ("tstrap", "heel"), "square", 6, .08),
     "adidas-stan-smith": Style("low", .24, .06, "cup", ("perf3", "heel_tab"), "circle", 6),
-    "air-jordan-1": Style("high", .41, .06, "flat", ("toecap", "heel", "eyestay", "collar_panel", "arc", "diamond"),
-                          "star4", 8),
-    "air-jordan-2": Style("high", .38, .07, "cup", ("lizard", "diamond"), "hexagon", 7),
-    "air-jordan-3": Style("high", .33, .08, "air", ("elephant", "eyestay", "diamond"), "ring", 6),
-    "air-jordan-4": Style("high", .34, .08, "air", ("net", "wings", "heel", "diamond"), "diamond", 6),
-    "air-jordan-5": Style("high", .40, .09, "shark", ("net5", "tongue_hi", "diamond"), "bolt", 7),
-    "air-jordan-6": Style("high", .39, .08, "air", ("spoiler", "toecap", "diamond"), "cross", 6),
-    "air-jordan-11": Style("high", .38, .07, "icy", ("patent", "diamond"), "star", 7),
-    "air-jordan-12": Style("high", .35, .08, "flat", ("rays", "diamond"), "sun", 7),
-    "dunk-low": Style("low", .24, .06, "flat", ("toecap", "heel", "eyestay", "arc"), "dots3", 6),
-    "dunk-high": Style("high", .46, .09, "cup", ("toecap", "heel", "eyestay", "arc", "collar_pad"), "bars2", 8),
-    "air-force-1": Style("low", .25, .10, "cup", ("perf_toe", "arc", "heel_tab"), "octagon", 6),
-    "air-max-1": Style("runner", .26, .08, "air", ("mudguard", "arc", "pull_tab"), "pentagon", 6),
-    "air-max-90": Style("runner", .27, .09, "air", ("heel_panel", "arc", "vents"), "x", 6),
-    "new-balance-550": Style("low", .27, .08, "cup", ("toecap", "heel", "chevron"), "half", 6),
-    "new-balance-2002r": Style("runner", .27, .10, "segmented", ("mesh", "chevron", "heel"), "chevron", 6),
-    "new-balance-990": Style("runner", .29, .11, "chunky", ("mudguard", "chevron", "mesh"), "hexagon", 7),
-    "yeezy-350": Style("knit", .25, .07, "boost", ("knit", "side_stripe", "pull_loop"), "ring", 5),
-    "yeezy-700": Style("runner", .28, .11, "chunky", ("mudguard", "mesh", "pull_loop"), "triangle", 6),
-    "yeezy-slides": Style("slide", .0, .11, "grooved", ("slide_strap",), "bars2", 0),
-    "yeezy-foam-runner": Style("clog", .26, .05, "flat", ("foam_holes",), "circle", 0),
-    "bapesta": Style("low", .25, .09, "cup", ("toecap", "heel", "star_mark"), "dots3", 6),
-    "crocs": Style("clog", .24, .05, "flat", ("clog_holes", "clog_strap"), "circle", 0),
+    "air-jordan-1": Style("high", .41, .06, "flat", ("toecap", "heel", "eyestay", "collar_panel"), "star4", 8),
+    "air-jordan-2": Style("high", .38, .07, "cup", ("lizard",), "hourglass", 7),
+    "air-jordan-3": Style("high", .33, .08, "air", ("elephant", "eyestay"), "ring", 6),
+    "air-jordan-4": Style("high", .34, .08, "air", ("net", "wings", "heel"), "grid4", 6),
+    "air-jordan-5": Style("high", .40, .09, "shark", ("net5", "tongue_hi"), "bolt", 7),
+    "air-jordan-6": Style("high", .39, .08, "air", ("spoiler", "toecap"), "cross", 6),
+    "air-jordan-11": Style("high", .38, .07, "icy", ("patent",), "star", 7),
+    "air-jordan-12": Style("high", .35, .08, "flat", ("rays",), "sun", 7),
+    "dunk-low": Style("low", .24, .06, "flat", ("toecap", "heel", "eyestay"), "dots3", 6),
+    "dunk-high": Style("high", .46, .09, "cup", ("toecap", "heel", "eyestay", "collar_pad"), "bars2", 8),
+    "air-force-1": Style("low", .25, .10, "cup", ("perf_toe", "heel_tab"), "target", 6),
+    "air-max-1": Style("runner", .26, .08, "air", ("mudguard", "pull_tab"), "tri_down", 6),
+    "air-max-90": Style("runner", .27, .09, "air", ("heel_panel", "vents"), "x", 6),
+    "new-balance-550": Style("low", .27, .08, "cup", ("toecap", "heel"), "half", 6),
+    "new-balance-2002r": Style("runner", .27, .10, "segmented", ("mesh", "heel"), "chevron", 6),
+    "new-balance-990": Style("runner", .29, .11, "chunky", ("mudguard", "mesh"), "hexagon", 7),
+    "yeezy-350": Style("knit", .25, .07, "boost", ("knit", "pull_loop"), "crescent", 5),
+    "yeezy-700": Style("runner", .28, .11, "chunky", ("mudguard", "mesh", "pull_loop"), "arrow", 6),
+    "yeezy-slides": Style("slide", .0, .11, "grooved", ("slide_strap",), "bars3h", 0),
+    "yeezy-foam-runner": Style("clog", .26, .05, "flat", ("foam_holes",), "diamond", 0),
+    "bapesta": Style("low", .25, .09, "cup", ("toecap", "heel"), "pentagon", 6),
+    "crocs": Style("clog", .24, .05, "flat", ("clog_holes", "clog_strap"), "octagon", 0),
 }
+# Every brand's shoes carry its large side mark in the same place (marketplace brand names, lowercase).
+BRAND_MARK = {"air jordan": "wing", "nike": "swoosh", "adidas": "stripes3", "new balance": "n", "yeezy": "stripe",
+              "bapesta": "star_bolt", "bape": "star_bolt"}
 # Untracked sneakers look like their marketplace brand's shoes but carry no model emblem.
-GENERIC_BY_BRAND = {"Air Jordan": ("high", ("toecap", "diamond")), "Nike": ("runner", ("arc",)),
-                    "adidas": ("low", ("bars3",)), "BAPE": ("low", ("star_mark",)), "Yeezy": ("knit", ("knit",))}
+GENERIC_BY_BRAND = {"Air Jordan": ("high", ("toecap",)), "Nike": ("runner", ()), "adidas": ("low", ()),
+                    "BAPE": ("low", ("heel",)), "Yeezy": ("knit", ("knit",))}
+STRETCH = 1.6  # drawings are taller than life so that a square picture is mostly shoe
 
 
 def generic_style(brand_name: str, title: str, rng: random.Random) -> Style:
@@ -200,30 +203,12 @@ def _details(d: ImageDraw.ImageDraw, F: Frame, st: Style, pal: Palette, rng: ran
             for i in range(60):
                 x = -.1 + i * .02
                 d.line(P([(x, s), (x + .12, .4)]), fill=darker(pal.base, .88), width=2)
-        elif name == "side_stripe":
-            d.polygon(P(band((0.05, s + .07), (0.75, s + .11), .025)), fill=ov)
         elif name in ("foam_holes", "clog_holes"):
             for i in range(7 if name == "foam_holes" else 10):
                 for j in range(2 if name == "foam_holes" else 3):
                     x, y = 0.2 + i * (.1 if name == "foam_holes" else .065), s + .05 + j * .06
                     r = (.035, .02) if name == "foam_holes" else (.012, .012)
                     d.ellipse(F.box(x - r[0], y + r[1], x + r[0], y - r[1]), fill=darker(pal.base, .45))
-        elif name == "arc":
-            top = smooth([(0.12, s + .04), (0.45, s + .11), (0.8, .22)], 6, closed=False)
-            bot = smooth([(0.8, .22), (0.5, s + .03), (0.12, s + .04)], 6, closed=False)
-            d.polygon(P(top + bot), fill=mk)
-        elif name == "bars3":
-            for i in range(3):
-                x = 0.36 + i * .07
-                d.polygon(P([(x, s), (x + .035, s), (x + .1, .27), (x + .065, .27)]), fill=mk)
-        elif name == "chevron":
-            d.line(P([(0.35, s + .03), (0.41, .27), (0.52, s + .03), (0.58, .27)]), fill=mk, width=int(F.r(.03)))
-        elif name == "star_mark":
-            d.polygon(P(smooth([(0.05, s + .1), (0.42, s + .05), (0.47, s + .16)], 4)), fill=mk)
-            d.polygon(P(regular((0.5, s + .11), .075, 5, 0, inner=.032)), fill=mk, outline=contrast(mk))
-        elif name == "diamond":
-            d.polygon(P(regular((0.12, c - .07), .035, 4)), fill=mk)
-            d.ellipse(F.box(0.11, c - .06, 0.13, c - .08), fill=contrast(mk))
 
 
 def _extras(d: ImageDraw.ImageDraw, F: Frame, st: Style, pal: Palette) -> None:
@@ -249,26 +234,54 @@ def _extras(d: ImageDraw.ImageDraw, F: Frame, st: Style, pal: Palette) -> None:
         d.arc(F.box(-.04, c - .02, 0.26, s - .02), 90, 270, fill=pal.overlay, width=int(F.r(.03)))
 
 
-def draw_shoe(st: Style, pal: Palette, rng: random.Random) -> Image.Image:
-    """The shoe on a transparent SIZE×SIZE canvas with small pose/scale jitter drawn from `rng`."""
+def _frame(st: Style, rng: random.Random) -> Frame:
+    """Shoe space to pixels: the drawing centred, about 80% of the width, with a little pose/scale jitter."""
+    length = SIZE * 0.8 * rng.uniform(0.95, 1.03)
+    top = max(st.collar, st.sole + .24) + .08
+    shift = (rng.randint(-15, 15), rng.randint(-15, 15))
+    return Frame(SIZE / 2, SIZE / 2 + top * length * STRETCH / 2, length, angle_deg=rng.uniform(-3, 3),
+                 shift=shift, pivot=(SIZE / 2, SIZE / 2), stretch=STRETCH)
+
+
+def _badge(d: ImageDraw.ImageDraw, F: Frame, st: Style, pal: Palette) -> None:
+    """The model's emblem, large on a contrasting disc: on the quarter panel (a slide: on its strap)."""
+    centre = (0.58, st.sole + .15) if st.family == "slide" else (0.21, (st.sole + st.collar - .03) / 2)
+    r = F.r(.1)
+    cx, cy = F.p(*centre)
+    disc = contrast(pal.base)
+    d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=disc)
+    emblem(d, (cx, cy), r * .72, st.emblem, visible(pal.mark, disc))
+
+
+def draw_shoe(st: Style, pal: Palette, rng: random.Random, brand_name: str = "") -> Image.Image:
+    """The shoe on a transparent SIZE×SIZE canvas with small pose/scale jitter drawn from `rng`.
+
+    The brand's side mark (BRAND_MARK) sits mid-side, the model's emblem badge on the quarter panel.
+    """
     img = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
-    F = Frame(SIZE / 2, SIZE * 0.7, SIZE * 0.78 * rng.uniform(0.9, 1.04), angle_deg=rng.uniform(-4, 4),
-              shift=(rng.randint(-18, 18), rng.randint(-18, 18)), pivot=(SIZE / 2, SIZE / 2))
+    F = _frame(st, rng)
+    mark = BRAND_MARK.get(brand_name.lower())
+    mark_colour = visible(pal.mark, pal.base)
     if st.family != "slide":
         outline = F.pts(_upper_outline(st))
         mask = Image.new("L", img.size, 0)
         ImageDraw.Draw(mask).polygon(outline, fill=255)
         ImageDraw.Draw(img).polygon(outline, fill=pal.base)
         layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
-        _details(ImageDraw.Draw(layer), F, st, pal, rng)
+        ld = ImageDraw.Draw(layer)
+        _details(ld, F, st, pal, rng)
+        if mark:
+            brand_mark(ld, F, mark, (0.38, st.sole + .03, 0.8, st.sole + .17), mark_colour)
         layer.putalpha(ImageChops.multiply(layer.getchannel("A"), mask))
         img.alpha_composite(layer)
         ImageDraw.Draw(img).line(outline + outline[:1], fill=darker(pal.base, .55), width=3)
     d = ImageDraw.Draw(img)
     _sole(d, F, st, pal, rng)
     _extras(d, F, st, pal)
+    if mark and st.family == "slide":
+        brand_mark(d, F, mark, (0.15, st.sole * .25, 0.75, st.sole * .8), visible(pal.mark, pal.sole))
     if st.emblem:
-        emblem(d, F, st.emblem, (0.13, st.sole + .09), .05, pal.mark, contrast(pal.mark))
+        _badge(d, F, st, pal)
     if pal.accent:  # collaboration: a coloured tag and stitching above the sole
         d.rectangle(F.box(-.03, st.sole + .16, 0.02, st.sole + .08), fill=pal.accent, outline=(20, 20, 20))
         for i in range(24):

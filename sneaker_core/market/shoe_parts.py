@@ -12,7 +12,7 @@ Pt = tuple[float, float]
 
 
 class Frame:
-    """Shoe space (x: heel 0 → toe 1, y: up from the ground, in shoe lengths; drawn 1.25× taller) to pixels.
+    """Shoe space (x: heel 0 → toe 1, y: up from the ground, in shoe lengths; drawn `stretch`× taller) to pixels.
 
     Pose jitter (a rotation about `pivot`, a shift) is applied to the points, so no image resampling is needed.
     """
@@ -77,49 +77,117 @@ def regular(c: Pt, r: float, k: int, rot: float = 0.0, inner: float | None = Non
     return pts
 
 
-def emblem(d: ImageDraw.ImageDraw, F: Frame, kind: str, c: Pt, r: float, fill, line) -> None:
-    """A model-specific geometric emblem centred at c (shoe units), radius r."""
-    P = F.pts
-    w = max(2, int(F.r(r) * 0.35))
+EMBLEMS = ("circle", "ring", "target", "triangle", "tri_down", "square", "diamond", "pentagon", "hexagon",
+           "octagon", "star", "star4", "cross", "x", "bolt", "dots3", "bars2", "bars3h", "chevron", "half", "sun",
+           "crescent", "arrow", "hourglass", "grid4")
+_POLYGONS = {"triangle": (3, 0.0), "tri_down": (3, math.pi), "square": (4, math.pi / 4), "diamond": (4, 0.0),
+             "pentagon": (5, 0.0), "hexagon": (6, 0.0), "octagon": (8, math.pi / 8)}
+
+
+def emblem(d: ImageDraw.ImageDraw, centre: Pt, radius: float, kind: str, fill) -> None:
+    """A model's geometric emblem in pixels: centred at `centre`, about `radius` px, y pointing up in the shape.
+
+    The kinds differ in structure (pieces, holes, orientation), not just corner count, so that each stays
+    recognisable at the ~12 px a 96 px training image gives it.
+    """
+    cx, cy = centre
+
+    def P(pts: Sequence[Pt]) -> list[Pt]:  # unit shape coordinates (y up) to pixels
+        return [(cx + u * radius, cy - v * radius) for u, v in pts]
+
+    def box(u0: float, v0: float, u1: float, v1: float) -> list[float]:
+        (ax, ay), (bx, by) = P([(u0, v0), (u1, v1)])
+        return [min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)]
+
+    w = max(2, int(radius * 0.34))
     if kind == "circle":
-        d.ellipse(F.box(c[0] - r, c[1] + r, c[0] + r, c[1] - r), fill=fill, outline=line, width=2)
-    elif kind == "ring":
-        d.ellipse(F.box(c[0] - r, c[1] + r, c[0] + r, c[1] - r), outline=fill, width=w)
-    elif kind in ("triangle", "square", "pentagon", "hexagon", "octagon", "diamond"):
-        k, rot = {"triangle": (3, 0), "square": (4, math.pi / 4), "pentagon": (5, 0), "hexagon": (6, 0),
-                  "octagon": (8, math.pi / 8), "diamond": (4, 0)}[kind]
-        d.polygon(P(regular(c, r, k, rot)), fill=fill, outline=line)
+        d.ellipse(box(-1, -1, 1, 1), fill=fill)
+    elif kind in ("ring", "target"):
+        d.ellipse(box(-1, -1, 1, 1), outline=fill, width=w)
+        if kind == "target":
+            d.ellipse(box(-.35, -.35, .35, .35), fill=fill)
+    elif kind in _POLYGONS:
+        k, rot = _POLYGONS[kind]
+        d.polygon(P(regular((0, 0), 1.05, k, rot)), fill=fill)
     elif kind in ("star", "star4"):
-        d.polygon(P(regular(c, r, 5 if kind == "star" else 4, 0, inner=r * 0.45)), fill=fill, outline=line)
+        d.polygon(P(regular((0, 0), 1.1, 5 if kind == "star" else 4, 0, inner=.42)), fill=fill)
     elif kind in ("cross", "x"):
-        rot = 0 if kind == "cross" else math.pi / 4
-        for a in (rot, rot + math.pi / 2):
-            e = (c[0] + r * math.cos(a), c[1] + r * math.sin(a))
-            s = (c[0] - r * math.cos(a), c[1] - r * math.sin(a))
-            d.line(P([s, e]), fill=fill, width=w)
+        h = .24
+        arm = [(-1, -h), (1, -h), (1, h), (-1, h)]
+        for a in ((0, math.pi / 2) if kind == "cross" else (math.pi / 4, -math.pi / 4)):
+            ca, sa = math.cos(a), math.sin(a)
+            d.polygon(P([(u * ca - v * sa, u * sa + v * ca) for u, v in arm]), fill=fill)
     elif kind == "bolt":
-        d.polygon(P([(c[0] - r * .2, c[1] + r), (c[0] + r * .6, c[1] + r), (c[0] + r * .1, c[1]),
-                     (c[0] + r * .5, c[1]), (c[0] - r * .5, c[1] - r), (c[0] - r * .1, c[1] - r * .1),
-                     (c[0] - r * .5, c[1] - r * .1)]), fill=fill, outline=line)
+        d.polygon(P([(-.2, 1), (.6, 1), (.1, .1), (.6, .1), (-.5, -1), (-.15, -.15), (-.6, -.15)]), fill=fill)
     elif kind == "dots3":
-        for i in range(3):
-            cc = (c[0] - r + i * r, c[1])
-            d.ellipse(F.box(cc[0] - r * .3, cc[1] + r * .3, cc[0] + r * .3, cc[1] - r * .3), fill=fill)
+        for u in (-.68, 0, .68):
+            d.ellipse(box(u - .3, -.3, u + .3, .3), fill=fill)
     elif kind == "bars2":
-        for dx in (-r * .45, r * .45):
-            d.rectangle(F.box(c[0] + dx - r * .2, c[1] + r, c[0] + dx + r * .2, c[1] - r), fill=fill)
+        for u in (-.5, .5):
+            d.rectangle(box(u - .24, -1, u + .24, 1), fill=fill)
+    elif kind == "bars3h":
+        for v in (-.7, 0, .7):
+            d.rectangle(box(-1, v - .2, 1, v + .2), fill=fill)
     elif kind == "chevron":
-        d.line(P([(c[0] - r, c[1] - r * .5), (c[0], c[1] + r * .5), (c[0] + r, c[1] - r * .5)]), fill=fill, width=w)
+        d.polygon(P([(-1, .7), (0, -.3), (1, .7), (1, .05), (0, -1), (-1, .05)]), fill=fill)
     elif kind == "half":
-        d.pieslice(F.box(c[0] - r, c[1] + r, c[0] + r, c[1] - r), 180, 360, fill=fill, outline=line)
+        d.pieslice(box(-1, -1, 1, 1), 180, 360, fill=fill)
+        d.rectangle(box(-1, -.45, 1, -.15), fill=fill)
     elif kind == "sun":
-        d.ellipse(F.box(c[0] - r * .5, c[1] + r * .5, c[0] + r * .5, c[1] - r * .5), fill=fill)
+        d.ellipse(box(-.45, -.45, .45, .45), fill=fill)
         for i in range(8):
             a = math.pi * i / 4
-            d.line(P([(c[0] + r * .65 * math.cos(a), c[1] + r * .65 * math.sin(a)),
-                      (c[0] + r * math.cos(a), c[1] + r * math.sin(a))]), fill=fill, width=max(2, w // 2))
+            d.line(P([(.62 * math.cos(a), .62 * math.sin(a)), (1.05 * math.cos(a), 1.05 * math.sin(a))]),
+                   fill=fill, width=max(2, w // 2))
+    elif kind == "crescent":
+        d.polygon(P(smooth([(0, 1), (-.85, .55), (-.85, -.55), (0, -1), (-.35, -.5), (-.42, 0), (-.35, .5)], 6)),
+                  fill=fill)
+        d.ellipse(box(.25, -.3, .85, .3), fill=fill)
+    elif kind == "arrow":
+        d.polygon(P([(-1, .28), (.1, .28), (.1, .8), (1, 0), (.1, -.8), (.1, -.28), (-1, -.28)]), fill=fill)
+    elif kind == "hourglass":
+        d.polygon(P([(-.9, 1), (.9, 1), (0, 0)]), fill=fill)
+        d.polygon(P([(-.9, -1), (.9, -1), (0, 0)]), fill=fill)
+    elif kind == "grid4":
+        for u in (-.5, .5):
+            for v in (-.5, .5):
+                d.rectangle(box(u - .36, v - .36, u + .36, v + .36), fill=fill)
     else:
         raise ValueError(f"unknown emblem kind {kind!r}")
+
+
+BRAND_MARKS = ("swoosh", "stripes3", "n", "wing", "stripe", "star_bolt")
+
+
+def brand_mark(d: ImageDraw.ImageDraw, F: Frame, kind: str, box: tuple[float, float, float, float], fill) -> None:
+    """A brand's large abstract side mark filling `box` (x0, y0, x1, y1 in shoe units)."""
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    P = F.pts
+    if kind == "swoosh":
+        top = smooth([(x0, y0 + .62 * h), (x0 + .3 * w, y0 + .22 * h), (x1, y1)], 6, closed=False)
+        bottom = smooth([(x1, y1), (x0 + .32 * w, y0 - .05 * h), (x0 + .02 * w, y0 + .3 * h)], 6, closed=False)
+        d.polygon(P(top + bottom), fill=fill)
+    elif kind == "stripes3":
+        for i in range(3):
+            x = x0 + .04 * w + i * .3 * w
+            d.polygon(P([(x, y0), (x + .16 * w, y0), (x + .3 * w, y1), (x + .14 * w, y1)]), fill=fill)
+    elif kind == "n":
+        d.line(P([(x0 + .22 * w, y0), (x0 + .22 * w, y1), (x1 - .22 * w, y0), (x1 - .22 * w, y1)]), fill=fill,
+               width=int(F.r(.035)), joint="curve")
+    elif kind == "wing":
+        cy = (y0 + y1) / 2
+        d.polygon(P([(x0, cy + .1 * h), (x0 + .55 * w, y1), (x1, cy + .25 * h), (x0 + .45 * w, y0)]), fill=fill)
+    elif kind == "stripe":
+        cy = (y0 + y1) / 2
+        d.polygon(P(band((x0 - .25 * w, cy - .1 * h), (x1 + .1 * w, cy + .1 * h), .45 * h)), fill=fill)
+    elif kind == "star_bolt":
+        cy = (y0 + y1) / 2
+        d.polygon(P([(x0, cy + .05 * h), (x1 - .3 * w, cy - .25 * h), (x1 - .25 * w, cy + .3 * h)]), fill=fill)
+        star = regular((x1 - .22 * w, cy), .6 * h, 5, 0, inner=.25 * h)
+        d.polygon(P([(x1 - .22 * w + (x - x1 + .22 * w) * F.H / F.L, y) for x, y in star]), fill=fill)
+    else:
+        raise ValueError(f"unknown brand mark {kind!r}")
 
 
 def speckles(d: ImageDraw.ImageDraw, F: Frame, rng: random.Random, box: tuple[float, float, float, float],

@@ -26,13 +26,14 @@ def _dollars(probs: np.ndarray, medians: list[float]) -> dict[str, float]:
 
 def predict_image(run_dir: Path, image: bytes, settings: Settings) -> dict[str, Any]:
     """Normalise the image as the pipeline does, run every target's saved CNN on it, and price it."""
+    paths = {t: runinfo.model_path(Path(run_dir), t) for t in TARGETS}
+    for path in paths.values():
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing; train the run first (`sneaker run`)")
     jpeg, _ = normalise(image, settings.image_size, settings.jpeg_quality, settings.max_image_pixels)
     specs = runinfo.load_targets(Path(run_dir))
     out: dict[str, Any] = {"targets": {}}
-    for target in TARGETS:
-        path = runinfo.model_path(Path(run_dir), target)
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} is missing; train the run first (`sneaker run`)")
+    for target, path in paths.items():
         model = runinfo.load_model(path)
         size = int(model.input_shape[1])
         probs = model.predict(tf.expand_dims(decode_image(tf.constant(jpeg), size), 0), verbose=0)[0]
