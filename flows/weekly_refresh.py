@@ -83,9 +83,9 @@ def weekly_refresh(
                  r["majority_baseline"], r["n_test"])
     stacked, stack_failed = split_outcomes(
         {"stack": stack_task_for(run_id, settings).submit(run_id, results, shard_list, settings)})
-    if stack_failed:  # the CNN results still stand; the report says what is missing
-        log.warning("stacking failed: %s", stack_failed["stack"])
     stack_result = stacked.get("stack", {"failed": stack_failed.get("stack")})
+    if {"skipped", "failed"} & set(stack_result):  # the CNN results stand; the report says what is missing
+        log.warning("no meta-models in this run: %s", stack_result.get("skipped") or stack_result.get("failed"))
     report = report_task_for(run_id, settings).submit(run_id, {"train": results, "stack": stack_result},
                                                       settings).result()
     log.info("report: %s", report["path"])

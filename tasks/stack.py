@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,6 @@ from sneaker_core.settings import Settings
 from tasks.caching import PERSISTED, cache_key, data_key, verified
 from tasks.train import shard_paths
 
-OUTPUTS = ("metrics.json", "predictions.parquet", "predictions.csv")
 
 
 def _key(context, params: dict[str, Any]) -> str:

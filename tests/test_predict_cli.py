@@ -54,7 +54,7 @@ def test_predict_refuses_image_without_cnn_run_and_csv_without_out(run_dir: Path
     image = tmp_path / "shoe.png"
     image.write_bytes(b"\x89PNG")
     result = runner.invoke(app, ["predict", str(image), "--run", str(run_dir)])
-    assert result.exit_code == 2 and "CNN models" in result.output
+    assert result.exit_code == 2 and "models/price_decile.keras is missing; train the run first" in result.output
     result = runner.invoke(app, ["predict", str(tmp_path / "x.csv"), "--run", str(run_dir)])
     assert result.exit_code == 2 and "--out" in result.output
 

@@ -5,17 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from sneaker_core.atomic import write_json
 from sneaker_core.settings import Settings
 
 
 def stack_run(run_dir: Path, shard_paths: Sequence[Path], settings: Settings) -> dict:
     """Write `metrics.json` from the per-target CNN metrics, then stack (meta A/B, dollar estimate, predictions).
 
-    The CNN metrics are merged first, so a run whose stacking fails still has its metrics.json.
+    The CNN metrics are merged first, so a run whose stacking fails still has its metrics.json. A run with too
+    little validation data for the meta-models (a tiny trial run) records why under `meta.skipped` instead.
     """
     from sneaker_core.shards.reader import read_metadata
     from sneaker_core.stacking.meta import fit_and_evaluate
     from sneaker_core.training.runinfo import merge_metrics
 
-    merge_metrics(Path(run_dir))
-    return fit_and_evaluate(Path(run_dir), read_metadata(shard_paths), settings)
+    merged = merge_metrics(Path(run_dir))
+    try:
+        return fit_and_evaluate(Path(run_dir), read_metadata(shard_paths), settings)
+    except ValueError as exc:  # too few validation rows or classes to fit a meta-model: a named outcome
+        reason = f"stacking skipped: {exc}"
+        write_json(Path(run_dir) / "metrics.json", {**merged, "meta": {"skipped": reason}})
+        return {"skipped": reason}
