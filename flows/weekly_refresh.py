@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger
@@ -46,10 +47,17 @@ def weekly_refresh(
         train_image_size=train_image_size, epochs=epochs, architecture=architecture,
         market_products=market_products, data_dir=data_dir,
     )
-    log = get_run_logger()
     now = as_of_time(as_of)
     week = iso_week(now)
-    with data_dir_lock(settings.data_dir), open_source(settings) as base_url:
+    with data_dir_lock(settings.data_dir):  # the whole run, training included, holds the data directory
+        return _stages(settings, models, now, week, until, train_concurrency)
+
+
+def _stages(settings: Settings, models: list[str] | None, now: datetime, week: str, until: str,
+            train_concurrency: int) -> dict[str, Any]:
+    """The stages in order (wiring only); called by `weekly_refresh` under the data-directory lock."""
+    log = get_run_logger()
+    with open_source(settings) as base_url:
         progress = StageProgress("scrape and images")
         scrapes = submit_scrapes(settings, base_url, models, now)
         images = {m: images_task_for(m, week, settings).submit(m, fut, settings) for m, fut in scrapes.items()}
