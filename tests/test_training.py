@@ -169,3 +169,22 @@ def test_predict_image_with_the_runs_cnns(shards, settings, run_dir):
     assert out["price_low_usd"] <= out["price_estimate_usd"] <= out["price_high_usd"]
     with pytest.raises(BadImage):
         predict_image(run_dir, b"<html>not an image</html>", settings)
+
+
+def test_product_listed_by_two_searches_is_used_once(shards, settings, tmp_path):
+    """The same product in two models' shards (found by both searches) is trained and scored once."""
+    extra = tmp_path / "other-search.tfrecord"
+    with tf.io.TFRecordWriter(str(extra)) as writer:
+        for i, ex in enumerate(make_dataset(shards[:1], decode=False)):
+            if i >= 6:
+                break
+            record = {k: v.numpy() for k, v in ex.items()}
+            record = {k: v.decode() if isinstance(v, bytes) and k != "image" else v for k, v in record.items()}
+            record["price"] = None if record.pop("price_missing") else float(record["price"])
+            writer.write(encode_example({**record, "search_model": "dunk-low"}))
+    run = tmp_path / "run"
+    quick = Settings(**{**settings.model_dump(), "epochs": 1})
+    prepare_run([*shards, extra], run, quick)
+    train_target("model", [*shards, extra], run, quick)
+    probs = pd.read_parquet(run / "probs" / "model.parquet")
+    assert probs["product_id"].is_unique and len(probs) == (load_split(run)["split"] != "train").sum()

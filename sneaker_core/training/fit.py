@@ -33,6 +33,7 @@ from sneaker_core.training.split import (
 )
 
 SPLIT_CODE = {name: i for i, name in enumerate(SPLITS)}
+KEY_SEP = "\x1f"  # joins product id and search model in lookup keys
 LABEL_COLUMN = {"price_decile": "price", "price_band": "price", "model": "model", "brand": "brand"}
 
 
@@ -89,7 +90,7 @@ def label_rows(meta: pd.DataFrame, split: pd.DataFrame, spec: TargetSpec, target
     else:
         reason = np.where(values.fillna("") == "", "no_label", "class_not_in_train")
     rows["reason"] = np.where(rows["label"] == MISSING, reason, "")
-    return rows[["product_id", "split", "label", "price", "reason"]]
+    return rows[["product_id", "search_model", "split", "label", "price", "reason"]]
 
 
 def _lookup(keys: pd.Series, values: Sequence[int]) -> tf.lookup.StaticHashTable:
@@ -100,14 +101,20 @@ def _lookup(keys: pd.Series, values: Sequence[int]) -> tf.lookup.StaticHashTable
 
 def _dataset(shard_paths, rows: pd.DataFrame, splits: Sequence[str], settings: Settings, *,
              labelled_only: bool, shuffle: bool) -> tf.data.Dataset:
-    """Batches of (image, label, product_id, split code) for rows of the given splits (known cardinality)."""
-    label_t = _lookup(rows["product_id"], rows["label"])
-    split_t = _lookup(rows["product_id"], rows["split"].map(SPLIT_CODE))
+    """Batches of (image, label, product_id, split code) for rows of the given splits (known cardinality).
+
+    A product listed by two searches sits in two models' shards; only the occurrence the split kept (its
+    product id *and* search) is used, so every product is seen once.
+    """
+    keys = rows["product_id"].astype(str) + KEY_SEP + rows["search_model"].astype(str)
+    label_t = _lookup(keys, rows["label"])
+    split_t = _lookup(keys, rows["split"].map(SPLIT_CODE))
     wanted = tf.constant([SPLIT_CODE[s] for s in splits], tf.int64)
 
     def pick(ex):
         pid = ex["product_id"]
-        return ex["image"], label_t.lookup(pid), pid, split_t.lookup(pid)
+        key = tf.strings.join([pid, ex["search_model"]], separator=KEY_SEP)
+        return ex["image"], label_t.lookup(key), pid, split_t.lookup(key)
 
     def keep(image, label, pid, code):
         ok = tf.reduce_any(tf.equal(code, wanted))
