@@ -29,6 +29,12 @@ def stack_task(run_id: str, trained: dict[str, Any], shards: list[dict[str, Any]
     return stack_run(run_dir(settings.data_dir, run_id), shard_paths(shards, settings), settings)
 
 
-def stack_task_for(run_id: str, settings: Settings):
+def stack_task_for(run_id: str, settings: Settings):  # noqa: ANN201 - a Prefect Task
+    """Recompute when metrics.json lacks the stacking results, or the predictions they vouch for are gone."""
     folder = Path(run_dir(settings.data_dir, run_id))
-    return verified(stack_task, all((folder / f).is_file() for f in OUTPUTS))
+    try:
+        meta = json.loads((folder / "metrics.json").read_text(encoding="utf-8")).get("meta") or {}
+    except (OSError, ValueError):
+        meta = {}
+    predictions = all((folder / f).is_file() for f in ("predictions.parquet", "predictions.csv"))
+    return verified(stack_task, bool(meta) and ("skipped" in meta or predictions))
