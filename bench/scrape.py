@@ -5,6 +5,9 @@ same models up to `--items` listings, and is checked against the market's ground
 search's listings up to the cap that were scraped), placeholders (rows without an image URL) and
 duplicate product ids must be 100%, 0 and 0.
 
+Browser mode runs as the flow does: the models one after another on one pooled browser (launched once,
+a fresh context per model), so the rate is listings/s per browser, its start-up included.
+
 The baseline is computed, not run: the original slept a fixed 18 s per scroll cycle and each cycle
 brings one page of 25 cards, so n listings take ceil(n / 25) cycles x 18 s (its page loads and parsing
 come on top, so this is its best case).

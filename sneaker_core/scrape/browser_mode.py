@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Browser, Page, Response
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, Response, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from sneaker_core.browser import LAUNCH_ARGS
 from sneaker_core.registry import ModelSpec
 from sneaker_core.scrape import site
+from sneaker_core.scrape.browser_pool import run_in_browser
 from sneaker_core.scrape.errors import BlockedError, TransientScrapeError
 from sneaker_core.scrape.records import ScrapeStats
 
@@ -117,44 +117,53 @@ def scrape_browser(
     spec: ModelSpec, base: str, chromium: Path, user_agent: str, timeout_s: float, item_cap: int,
     stale_scrolls: int, scroll_wait_s: float, delay_s: float, stats: ScrapeStats, rng: random.Random,
 ) -> list[dict[str, Any]]:
-    """Raw items (product_id, title, image_url, price_raw, position, page_url) in grid order, up to the cap."""
-    url = site.search_url(base, spec.query)
-    tap = _JsonTap()
-    with sync_playwright() as pw:
-        # The scraper needs image URLs, not pixels: images are not fetched (faster, and gentler on the CDN).
-        browser = pw.chromium.launch(executable_path=str(chromium), headless=True,
-                                     args=[*LAUNCH_ARGS, "--blink-settings=imagesEnabled=false"])
+    """Raw items (product_id, title, image_url, price_raw, position, page_url) in grid order, up to the cap.
+
+    Runs in a fresh context of a pooled browser (see browser_pool): one context per model.
+    """
+    def in_context(browser: Browser) -> list[dict[str, Any]]:
+        context = browser.new_context(user_agent=user_agent, viewport={"width": 1280, "height": 1000})
         try:
-            context = browser.new_context(user_agent=user_agent, viewport={"width": 1280, "height": 1000})
             context.set_default_timeout(timeout_s * 1000)
             context.set_default_navigation_timeout(timeout_s * 1000)
-            page = context.new_page()
-            page.on("response", tap.on_response)
-            _open_search(page, spec, url)
-            try:
-                page.locator(site.CARD).first.wait_for(state="attached", timeout=timeout_s * 1000)
-            except PlaywrightTimeout:
-                raise BlockedError(spec.key, f"no product cards at {url} where results were expected") from None
-            next_data = page.locator("script#__NEXT_DATA__")
-            if next_data.count():
-                try:
-                    tap.absorb(json.loads(next_data.first.text_content() or "null"))
-                except json.JSONDecodeError:
-                    stats.skip("bad_next_data")
-            _scroll(page, spec, tap, item_cap, stale_scrolls, scroll_wait_s * 1000, delay_s, rng, stats)
-            tap.drain(site.PAGE_LIMIT)
-            items: list[dict[str, Any]] = []
-            for i, card in enumerate(page.locator(site.CARD).evaluate_all(_READ_CARDS)[:item_cap]):
-                slug = site.slug_from_href(card["href"] or "")
-                title = " ".join((card["name"] or "").split())
-                if not slug or not title:
-                    stats.skip("missing_slug" if not slug else "missing_title")
-                    continue
-                src = card["src"] if card["src"] and not card["src"].startswith(site.PLACEHOLDER_PREFIX) else None
-                image = tap.images.get(slug) or src or _resolve_image(page, i, scroll_wait_s * 1000)
-                price = (card["price"] or "").strip() or None
-                items.append({"product_id": slug, "title": title, "image_url": image, "price_raw": price,
-                              "position": i, "page_url": site.product_url(base, slug)})
-            return items
+            return _scrape_page(context.new_page(), spec, base, timeout_s, item_cap, stale_scrolls,
+                                scroll_wait_s, delay_s, stats, rng)
         finally:
-            browser.close()
+            context.close()
+
+    return run_in_browser(chromium, in_context)
+
+
+def _scrape_page(page: Page, spec: ModelSpec, base: str, timeout_s: float, item_cap: int, stale_scrolls: int,
+                 scroll_wait_s: float, delay_s: float, stats: ScrapeStats,
+                 rng: random.Random) -> list[dict[str, Any]]:
+    """Open the model's search, scroll it to the end (or the cap) and read the cards."""
+    url = site.search_url(base, spec.query)
+    tap = _JsonTap()
+    page.on("response", tap.on_response)
+    _open_search(page, spec, url)
+    try:
+        page.locator(site.CARD).first.wait_for(state="attached", timeout=timeout_s * 1000)
+    except PlaywrightTimeout:
+        raise BlockedError(spec.key, f"no product cards at {url} where results were expected") from None
+    next_data = page.locator("script#__NEXT_DATA__")
+    if next_data.count():
+        try:
+            tap.absorb(json.loads(next_data.first.text_content() or "null"))
+        except json.JSONDecodeError:
+            stats.skip("bad_next_data")
+    _scroll(page, spec, tap, item_cap, stale_scrolls, scroll_wait_s * 1000, delay_s, rng, stats)
+    tap.drain(site.PAGE_LIMIT)
+    items: list[dict[str, Any]] = []
+    for i, card in enumerate(page.locator(site.CARD).evaluate_all(_READ_CARDS)[:item_cap]):
+        slug = site.slug_from_href(card["href"] or "")
+        title = " ".join((card["name"] or "").split())
+        if not slug or not title:
+            stats.skip("missing_slug" if not slug else "missing_title")
+            continue
+        src = card["src"] if card["src"] and not card["src"].startswith(site.PLACEHOLDER_PREFIX) else None
+        image = tap.images.get(slug) or src or _resolve_image(page, i, scroll_wait_s * 1000)
+        price = (card["price"] or "").strip() or None
+        items.append({"product_id": slug, "title": title, "image_url": image, "price_raw": price,
+                      "position": i, "page_url": site.product_url(base, slug)})
+    return items
