@@ -15,8 +15,11 @@ TMP_PREFIX = ".tmp-"
 
 
 @contextmanager
-def atomic_path(path: Path | str) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; on success fsync and rename it into place, else delete it."""
+def atomic_path(path: Path | str, durable: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; on success fsync and rename it into place, else delete it.
+
+    The rename alone protects against a killed process; the fsync (`durable`) also against a power loss.
+    Skip it only for files whose readers verify them by a digest recorded elsewhere."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + path.name + ".", dir=path.parent)
@@ -25,23 +28,24 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
     tmp_path.chmod(0o644)  # mkstemp creates 0600; outputs are ordinary readable files
     try:
         yield tmp_path
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
+        if durable:
+            with open(tmp_path, "rb+") as fh:
+                os.fsync(fh.fileno())
         os.replace(tmp_path, path)
     finally:
         tmp_path.unlink(missing_ok=True)
 
 
-def write_bytes(path: Path | str, data: bytes) -> Path:
-    """Write bytes atomically."""
-    with atomic_path(path) as tmp:
+def write_bytes(path: Path | str, data: bytes, durable: bool = True) -> Path:
+    """Write bytes atomically (see `atomic_path` for `durable`)."""
+    with atomic_path(path, durable) as tmp:
         tmp.write_bytes(data)
     return Path(path)
 
 
-def write_json(path: Path | str, obj: Any) -> Path:
+def write_json(path: Path | str, obj: Any, durable: bool = True) -> Path:
     """Write JSON atomically (sorted keys, so equal content gives equal bytes)."""
-    return write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n").encode())
+    return write_bytes(path, (json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n").encode(), durable)
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(20.0, gt=0)
     delay_s: float = Field(0.0, ge=0, description="mean jittered delay between requests (use >=1 on GOAT)")
     image_size: int = Field(224, ge=16, le=1024, description="stored image side in pixels")
+    resize_at_source: bool = Field(True, description="ask the image CDN for `image_size` px (a `width=` "
+                                   "query on the image URL, as GOAT's has) instead of the 750 px original")
     jpeg_quality: int = Field(95, ge=50, le=100, description="JPEG quality of stored images")
     max_image_bytes: int = Field(20 * 2**20, ge=1024, description="larger downloads are quarantined")
     max_image_pixels: int = Field(40_000_000, ge=1, description="decompression-bomb guard (width*height)")

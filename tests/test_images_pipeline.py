@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from sneaker_core.atomic import sha256_file
+from sneaker_core.images.download import sized_url
 from sneaker_core.images.normalise import normalise_result
 from sneaker_core.images.pipeline import ImagesFailedError, Normaliser, process_model_images
 from sneaker_core.settings import Settings
@@ -261,3 +262,31 @@ def test_a_dying_worker_quarantines_its_image_and_the_rest_continue() -> None:
         normaliser.close()
     assert crashed[0] is None and crashed[1]["reason"] == "worker_crashed"
     assert after[0] is not None and after[1]["orig_width"] == 40 and normaliser.pool is None
+
+
+def test_cdn_urls_are_fetched_at_the_stored_size(tmp_path: Path, server: ImageServer) -> None:
+    """A GOAT-style `width=` URL is requested at `image_size`; the manifest keeps the URL as scraped."""
+    server.add("/cdn.png?action=crop&width=32", ok(png(size=(32, 32))))
+    server.add("/cdn.png?action=crop&width=750", ok(png(size=(750, 750))))
+    scraped = server.url("/cdn.png?action=crop&width=750")
+    s = fast_settings(tmp_path, max_image_bytes=1 << 20)
+    snap = write_snapshot(s.path("raw", "2024-W23", "m.parquet"), [{"image_url": scraped}])
+    first = process_model_images(snap, s)
+    row = read_manifest(first).loc["p0"]
+    assert (row["url"], row["status"], row["orig_width"]) == (scraped, "ok", 32)
+    assert server.hits == Counter({"/cdn.png?action=crop&width=32": 1})
+    assert process_model_images(snap, s)["reused"] == 1 and sum(server.hits.values()) == 1
+    full = process_model_images(snap, s.model_copy(update={"resize_at_source": False}))
+    assert full["downloaded"] == 1 and read_manifest(full).loc["p0", "orig_width"] == 750
+    assert server.hits["/cdn.png?action=crop&width=750"] == 1
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://image.goat.com/a/b_00.png.png?action=crop&width=750",
+     "https://image.goat.com/a/b_00.png.png?action=crop&width=224"),
+    ("https://x.test/i.png?width=100", "https://x.test/i.png?width=100"),  # already small enough
+    ("https://x.test/i.png?width=auto", "https://x.test/i.png?width=auto"),
+    ("https://x.test/i.png", "https://x.test/i.png"),
+])
+def test_sized_url_only_shrinks_a_numeric_width(url: str, expected: str) -> None:
+    assert sized_url(url, 224) == expected

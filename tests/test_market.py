@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -146,7 +147,7 @@ def test_ground_truth_matches_what_is_served(market, client):
             t = by_id[item["id"]]
             assert key in t["queries"]
             assert (item["title"], item["slug"], item["lowestPriceCents"]) == (t["title"], t["slug"], t["price_cents"])
-            assert item["pictureUrl"] == f"{market.url}/images/{t['image_id']}.png"
+            assert item["pictureUrl"] == f"{market.url}/images/{t['image_id']}.png?action=crop&width=750"
     for t in truth["products"]:
         tm = true_model(t["title"], tuple(models.values()))
         assert (tm.key if tm else None) == t["model"], t["title"]
@@ -186,6 +187,21 @@ def test_images_are_deterministic_rgba_and_relistings_share_bytes(market, client
         assert img.getpixel(xy)[3] == 0
     assert img.getchannel("A").getbbox() is not None
     assert client.get("/images/nope.png").status_code == 404
+
+
+def test_images_come_in_the_width_asked_for_like_the_cdn(market, client):
+    image_id = market.ground_truth()[0]["image_id"]
+    full = Image.open(io.BytesIO(client.get(f"/images/{image_id}.png?action=crop&width=750").content))
+    small = client.get(f"/images/{image_id}.png", params={"action": "crop", "width": "128"})
+    assert small.status_code == 200 and small.content == client.get(f"/images/{image_id}.png?width=128").content
+    img = Image.open(io.BytesIO(small.content))
+    assert img.size == (128, 128) and img.mode == "RGBA" and len(small.content) < len(client.get(
+        f"/images/{image_id}.png").content)
+    expected = np.asarray(full.resize((128, 128), Image.Resampling.LANCZOS), np.int16)
+    assert np.abs(np.asarray(img, np.int16) - expected).max() == 0  # the same picture, resized
+    assert Image.open(io.BytesIO(client.get(f"/images/{image_id}.png?width=1").content)).size == (16, 16)
+    assert Image.open(io.BytesIO(client.get(f"/images/{image_id}.png?width=2000").content)).size == (750, 750)
+    assert client.get(f"/images/{image_id}.png?width=big").status_code == 400
 
 
 def test_concurrent_image_downloads(market):

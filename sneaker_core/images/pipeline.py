@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sneaker_core.atomic import atomic_path, sha256_bytes, sha256_file, write_json
-from sneaker_core.images.download import Downloader
+from sneaker_core.images.download import Downloader, sized_url
 from sneaker_core.images.normalise import normalise_result
 from sneaker_core.images.store import ImageStore, StoredImage
 from sneaker_core.settings import Settings
@@ -116,14 +116,15 @@ class Normaliser:
         self.threads.shutdown()
 
 
-async def _fetch_and_store(urls: list[str], settings: Settings, store: ImageStore, normaliser: Normaliser,
-                           done: Callable[[str, Outcome], None]) -> None:
+async def _fetch_and_store(sources: dict[str, str], settings: Settings, store: ImageStore,
+                           normaliser: Normaliser, done: Callable[[str, Outcome], None]) -> None:
+    """Fetch each URL's source (`sources[url]`), normalise and store it under that source; `done(url, outcome)`."""
     in_flight = asyncio.Semaphore(max(32, 4 * _workers(settings)))  # bounds bodies waiting for a worker
     args = (settings.image_size, settings.jpeg_quality, settings.max_image_pixels)
 
     async def one(url: str) -> None:
         async with in_flight:
-            got = await dl.fetch(url)
+            got = await dl.fetch(sources[url])
             if got.data is None:
                 done(url, Outcome("quarantined", got.reason))
                 return
@@ -131,11 +132,11 @@ async def _fetch_and_store(urls: list[str], settings: Settings, store: ImageStor
             if jpeg is None:
                 done(url, Outcome("quarantined", info["reason"], len(got.data)))
                 return
-            stored = await asyncio.to_thread(store.put, url, jpeg, {"bytes": len(got.data), **info})
+            stored = await asyncio.to_thread(store.put, sources[url], jpeg, {"bytes": len(got.data), **info})
             done(url, _stored_outcome(store, stored, cached=False))
 
     async with Downloader(settings) as dl:
-        await asyncio.gather(*(one(u) for u in urls))
+        await asyncio.gather(*(one(u) for u in sources))
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
@@ -149,11 +150,15 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def fetch_images(urls: list[str], settings: Settings, progress: Progress | None = None) -> dict[str, Outcome]:
-    """Outcome per unique URL: reused from the store when valid there, else downloaded and normalised."""
+    """Outcome per unique URL: reused from the store when valid there, else downloaded and normalised.
+
+    With `resize_at_source` a URL that takes a `width=` query is fetched at the stored size (and stored
+    under that sized URL), which spares the transfer and the decoding of the 750 px original."""
     store = ImageStore(settings)
+    source = {u: sized_url(u, settings.image_size) if settings.resize_at_source else u for u in urls}
     results: dict[str, Outcome] = {}
     for url in urls:
-        if (stored := store.lookup(url)) is not None:
+        if (stored := store.lookup(source[url])) is not None:
             results[url] = _stored_outcome(store, stored, cached=True)
     todo = [u for u in urls if u not in results]
     total = len(urls)
@@ -169,7 +174,7 @@ def fetch_images(urls: list[str], settings: Settings, progress: Progress | None 
         workers = _workers(settings)
         normaliser = Normaliser(workers, processes=workers > 1 and len(todo) >= PROCESS_POOL_MIN_IMAGES)
         try:
-            _run(_fetch_and_store(todo, settings, store, normaliser, done))
+            _run(_fetch_and_store({u: source[u] for u in todo}, settings, store, normaliser, done))
         finally:
             normaliser.close()
     return results

@@ -61,12 +61,15 @@ class ImageStore:
         return StoredImage(key, jpg, meta["sha256"], meta)
 
     def put(self, url: str, jpeg: bytes, meta: dict[str, Any]) -> StoredImage:
-        """Write the JPEG, then its sidecar (each atomically); the sidecar last, so it is the commit mark."""
+        """Write the JPEG, then its sidecar (each atomically); the sidecar last, so it is the commit mark.
+
+        No fsync per entry: `lookup` trusts an entry only when the JPEG matches the sidecar's sha256, so
+        even a power loss can only cost a re-download, and an fsync costs more than the image's own work."""
         key = self.key(url)
         jpg = self.path(key)
         digest = sha256_bytes(jpeg)
-        write_bytes(jpg, jpeg)
+        write_bytes(jpg, jpeg, durable=False)
         full = {**meta, "url": url, "sha256": digest, "size": self.size, "quality": self.quality,
                 "version": NORMALISE_VERSION}
-        write_json(jpg.with_suffix(".json"), full)
+        write_json(jpg.with_suffix(".json"), full, durable=False)
         return StoredImage(key, jpg, digest, full)

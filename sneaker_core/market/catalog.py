@@ -102,7 +102,7 @@ class Catalog:
         """A product in the JSON endpoint's (and __NEXT_DATA__'s) shape."""
         return {
             "id": p.id, "slug": p.slug, "title": p.title, "brandName": p.brand_name,
-            "pictureUrl": f"{base_url}/images/{p.image_id}.png", "releaseDate": p.release_date,
+            "pictureUrl": f"{base_url}/images/{p.image_id}.png?action=crop&width=750", "releaseDate": p.release_date,
             "retailPriceCents": p.retail_cents, "lowestPriceCents": p.price_cents,
             "productCategory": p.category,
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import json
 import sys
 import threading
@@ -11,6 +13,8 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
+from PIL import Image
+
 from sneaker_core.market.catalog import Catalog, Product
 from sneaker_core.market.catalog_csv import load_catalog_csv
 from sneaker_core.market.catalog_gen import generate_catalog
@@ -19,6 +23,8 @@ from sneaker_core.market.page import PAGE_LIMIT, ClassNames, challenge_page, pro
 from sneaker_core.market.render import ImageCache, RenderSpec
 
 MAX_PAGE_LIMIT = 100
+IMAGE_SIDE = 750  # the originals' width and height, as on GOAT's CDN
+MIN_IMAGE_WIDTH = 16
 JSON_PATH = "/web-api/consumer-search/get-product-search-results"
 
 
@@ -101,7 +107,11 @@ class _Handler(BaseHTTPRequestHandler):
             p = m.catalog.by_image.get(path[len("/images/"):-len(".png")])
             if p is None:
                 return self._not_found(f"no image {path}")
-            body = m.image_bytes(p)
+            try:
+                width = int(first("width", str(IMAGE_SIDE)))
+            except ValueError:
+                return self._json({"error": "width must be an integer"}, 400)
+            body = m.image_bytes(p, max(MIN_IMAGE_WIDTH, width))
             return self._send(200, body[: max(1, int(len(body) * fraction))], "image/png",
                               {"Cache-Control": "public, max-age=86400"})
         if path.startswith("/sneakers/"):
@@ -151,6 +161,7 @@ class DemoMarket:
         self.faults = FaultInjector(spec, seed)
         self.host, self.port, self.disallow = host, port, tuple(disallow)
         self.images = ImageCache()
+        self._resized = functools.lru_cache(maxsize=4096)(self._resize)
         self.classes = ClassNames.fresh()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -190,9 +201,18 @@ class DemoMarket:
     def ground_truth(self) -> list[dict]:
         return self.catalog.ground_truth()
 
-    def image_bytes(self, p: Product) -> bytes:
-        """The product's PNG (cached; re-listings share their original's bytes)."""
-        return self.images.get(RenderSpec(p.render_key, p.title, p.model, p.brand_name, p.category))
+    def image_bytes(self, p: Product, width: int = IMAGE_SIDE) -> bytes:
+        """The product's PNG, `width` px wide at most, like the CDN's `?action=crop&width=` (cached; re-listings
+        share their original's bytes)."""
+        spec = RenderSpec(p.render_key, p.title, p.model, p.brand_name, p.category)
+        return self.images.get(spec) if width >= IMAGE_SIDE else self._resized(spec, width)
+
+    def _resize(self, spec: RenderSpec, width: int) -> bytes:
+        with Image.open(io.BytesIO(self.images.get(spec))) as im:
+            small = im.resize((width, round(im.height * width / im.width)), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        small.save(out, format="PNG")
+        return out.getvalue()
 
 
 def serve_foreground(**kwargs: object) -> None:
