@@ -11,7 +11,8 @@ from sneaker_core.images.pipeline import ImagesFailedError, images_manifest_json
 from sneaker_core.settings import Settings
 from tasks.caching import BACKOFF, PERSISTED, cache_key, data_key, manifest_verified
 
-IMAGE_SETTINGS = ("image_size", "jpeg_quality", "max_image_bytes", "max_image_pixels", "min_image_ok_fraction")
+IMAGE_SETTINGS = ("image_size", "resize_at_source", "jpeg_quality", "max_image_bytes", "max_image_pixels",
+                  "min_image_ok_fraction")
 
 
 def _key(context, params: dict[str, Any]) -> str:
