@@ -1,13 +1,15 @@
-"""Demo-catalog accuracy of the `model` and `brand` CNNs, in memory: the figures issue 6 asks for, fast.
+"""Demo-catalog test accuracy of the four CNNs, baseline vs default architecture, in memory (issue 6's figures).
 
 Renders the demo catalog's model products with the market's own generator and renderer, normalises them
 with the pipeline's normaliser at the stored size, resizes them like the shard reader, splits them with the
-pipeline's leak-free grouped split, and trains each target with the training settings (epochs, patience with
-best weights restored, batch size, architecture). Prints validation accuracy per epoch, seconds per target
-and TEST accuracy next to the majority-class baseline measured on the same split.
+pipeline's leak-free grouped split, fits the targets on the training split (price deciles from training
+prices, configured price bands), and trains each target with each architecture under the training settings
+(epochs, patience with best weights restored, batch size). Prints validation accuracy per epoch, seconds
+per target and TEST accuracy next to the majority-class baseline measured on the same split.
 
-    .venv/bin/python bench/demo_accuracy.py [--products 1500] [--size 96] [--epochs 12] [--patience 4]
-                                            [--targets model brand] [--seed 0] [--threads 2]
+    .venv/bin/python bench/demo_accuracy.py [--products 2500] [--size 96] [--epochs 24] [--patience 8]
+                                            [--targets model brand price_decile price_band]
+                                            [--archs default baseline] [--seed 0] [--threads 2]
 """
 
 from __future__ import annotations
@@ -30,11 +32,10 @@ from sneaker_core.market.catalog_gen import generate_catalog
 from sneaker_core.market.render import RenderSpec, encode_png, render_image
 from sneaker_core.registry import enabled_models
 from sneaker_core.settings import Settings
+from sneaker_core.targets import TARGETS, fit_target_specs
 from sneaker_core.titles import group_key
 from sneaker_core.training.cnn import build_model
 from sneaker_core.training.split import make_split
-
-LABELS = {"model": "model", "brand": "brand"}
 
 
 def _stored_jpeg(args: tuple[RenderSpec, int, int, int]) -> bytes:
@@ -59,6 +60,7 @@ def demo_rows(settings: Settings, n_products: int, seed: int, workers: int) -> t
         "product_id": [p.id for p in products], "group_key": [group_key(p.title) for p in products],
         "image_sha256": [sha256_bytes(j) for j in jpegs], "model": [p.model for p in products],
         "search_model": [p.model for p in products], "brand": [p.brand for p in products],
+        "price": [None if p.price_cents is None else p.price_cents / 100 for p in products],
     })
     return meta, images
 
@@ -75,29 +77,35 @@ class _EpochLog(keras.callbacks.Callback):
               f"{time.perf_counter() - self.t0:6.1f}s", flush=True)
 
 
-def train_eval(target: str, meta: pd.DataFrame, images: np.ndarray, split: pd.Series, settings: Settings) -> dict:
+def encoded_targets(meta: pd.DataFrame, split: pd.Series, settings: Settings) -> dict[str, tuple[np.ndarray, int]]:
+    """Class index per row (-1 = no label) and class count per target, fit on the training split only."""
+    train = meta[split == "train"]
+    specs = fit_target_specs(train["price"].tolist(), settings.price_band_edges, train["model"].tolist(),
+                             train["brand"].tolist())
+    column = {"price_decile": "price", "price_band": "price", "model": "model", "brand": "brand"}
+    return {t: (spec.encode(meta[column[t]].tolist()), len(spec.classes)) for t, spec in specs.items()}
+
+
+def train_eval(target: str, arch: str, y: np.ndarray, n_classes: int, meta: pd.DataFrame, images: np.ndarray,
+               split: pd.Series, settings: Settings) -> dict:
     """Train on the train split (early stopping on val loss, best weights), score the test split."""
-    classes = sorted(meta.loc[split == "train", LABELS[target]].unique())
-    index = {c: i for i, c in enumerate(classes)}
-    y = meta[LABELS[target]].map(index).fillna(-1).astype(int).to_numpy()
     part = {s: (split == s).to_numpy() & (y >= 0) for s in ("train", "val", "test")}
     steps = -(-int(part["train"].sum()) // settings.batch_size) * settings.epochs
-    model = build_model(settings.architecture, len(classes), settings.train_image_size, seed=settings.seed,
-                        decay_steps=steps)
+    model = build_model(arch, n_classes, settings.train_image_size, seed=settings.seed, decay_steps=steps)
     stop = keras.callbacks.EarlyStopping("val_loss", patience=settings.patience, restore_best_weights=True)
     t0 = time.perf_counter()
     hist = model.fit(images[part["train"]], y[part["train"]], batch_size=settings.batch_size,
                      epochs=settings.epochs, validation_data=(images[part["val"]], y[part["val"]]),
-                     callbacks=[stop, _EpochLog(target)], verbose=0, shuffle=True)
+                     callbacks=[stop, _EpochLog(f"{target}/{arch}")], verbose=0, shuffle=True)
     seconds = time.perf_counter() - t0
     pred = model.predict(images[part["test"]], batch_size=64, verbose=0).argmax(axis=1)
     true = y[part["test"]]
     majority = np.bincount(y[part["train"]]).argmax()
     wrong = meta.loc[part["test"], "model"].to_numpy()[pred != true]
-    return {"target": target, "classes": len(classes), "n_test": int(part["test"].sum()),
+    return {"target": target, "arch": arch, "classes": n_classes, "n_test": int(part["test"].sum()),
             "accuracy": float((pred == true).mean()), "majority": float((true == majority).mean()),
-            "epochs_run": len(hist.history["loss"]), "seconds": seconds,
-            "errors_by_model": pd.Series(wrong).value_counts().to_dict()}
+            "within_one": float((np.abs(pred - true) <= 1).mean()), "epochs_run": len(hist.history["loss"]),
+            "seconds": seconds, "errors_by_model": pd.Series(wrong).value_counts().head(4).to_dict()}
 
 
 def main() -> None:
@@ -107,7 +115,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--patience", type=int, default=None)
     ap.add_argument("--batch", type=int, default=None)
-    ap.add_argument("--targets", nargs="+", default=["model", "brand"], choices=sorted(LABELS))
+    ap.add_argument("--targets", nargs="+", default=list(TARGETS), choices=TARGETS)
+    ap.add_argument("--archs", nargs="+", default=["default", "baseline"], choices=["default", "baseline"])
     ap.add_argument("--seed", type=int, default=0, help="catalog seed")
     ap.add_argument("--threads", type=int, default=2, help="TensorFlow threads and render processes")
     a = ap.parse_args()
@@ -124,12 +133,14 @@ def main() -> None:
     print(f"{settings.market_products} products -> {len(meta)} labelled sneakers {counts}; stored "
           f"{settings.image_size} px, training {settings.train_image_size} px; images in "
           f"{time.perf_counter() - t0:.1f}s", flush=True)
-    results = [train_eval(t, meta, images, split, settings) for t in a.targets]
-    print(f"\n{'target':8} {'classes':>7} {'n_test':>6} {'test_acc':>8} {'majority':>8} {'epochs':>6} "
-          f"{'seconds':>7}  errors by true model")
+    targets = encoded_targets(meta, split, settings)
+    results = [train_eval(t, arch, *targets[t], meta, images, split, settings) for t in a.targets for arch in a.archs]
+    print(f"\n{'target':12} {'arch':8} {'classes':>7} {'n_test':>6} {'test_acc':>8} {'majority':>8} "
+          f"{'within1':>7} {'epochs':>6} {'seconds':>7}  errors by true model (top 4)")
     for r in results:
-        print(f"{r['target']:8} {r['classes']:7d} {r['n_test']:6d} {r['accuracy']:8.3f} {r['majority']:8.3f} "
-              f"{r['epochs_run']:6d} {r['seconds']:7.1f}  {r['errors_by_model']}")
+        within = f"{r['within_one']:7.3f}" if r["target"].startswith("price") else f"{'':7}"
+        print(f"{r['target']:12} {r['arch']:8} {r['classes']:7d} {r['n_test']:6d} {r['accuracy']:8.3f} "
+              f"{r['majority']:8.3f} {within} {r['epochs_run']:6d} {r['seconds']:7.1f}  {r['errors_by_model']}")
 
 
 if __name__ == "__main__":

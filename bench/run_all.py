@@ -35,7 +35,8 @@ PROFILES: dict[str, tuple[list[str], list[str]]] = {
     "input_pipeline": ([], ["--examples", "128", "--batches", "5", "--steps", "2"]),
     "train": ([], ["--sizes", "96", "--steps", "2", "--warmup", "1"]),
     "title_model": ([], []),
-    "demo_accuracy": ([], ["--products", "300", "--size", "32", "--epochs", "1", "--targets", "brand"]),
+    "demo_accuracy": ([], ["--products", "300", "--size", "32", "--epochs", "1", "--targets", "brand", "price_band",
+                            "--archs", "default"]),
     "flow_cache": ([], ["--models", "2", "--items", "30", "--products", "400"]),
 }
 _BOX = re.compile(r"[\u2500-\u257f]")
