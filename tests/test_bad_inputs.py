@@ -141,7 +141,8 @@ PAGE_CASES = {  # name -> (pages served, item cap, expected error or None)
     "error_body_200": ([(200, JSON, b'{"error": "internal error"}')], 100, (ScrapeError, "error body")),
     "json_missing_fields": ([(200, JSON, _page([
         _product(0), _product(1, slug=""), _product(2, title=None),
-        {"slug": "air-jordan-1-low-3", "title": "Air Jordan 1 Low"}]))], 100, None),
+        {"slug": "air-jordan-1-low-3", "title": "Air Jordan 1 Low"},
+        {"id": 4, "title": "Air Jordan 1 Mid", "pictureUrl": "http://img/4.png"}]))], 100, None),
     "endless_scroll": ([(200, JSON, _page([_product(25 * k + i) for i in range(25)])) for k in range(12)],
                        60, None),
 }
@@ -173,7 +174,7 @@ def test_bad_page_fails_the_model_with_a_named_status(tmp_path, name):
 def test_json_with_missing_fields_keeps_the_rest_and_counts_the_skips(tmp_path):
     manifest, _ = _scrape_pages(tmp_path, "json_missing_fields")
     assert (manifest["rows"], manifest["skipped"], manifest["cap_reached"]) == (
-        2, {"missing_slug": 1, "missing_title": 1}, False)
+        2, {"missing_slug": 2, "missing_title": 1}, False)
     assert (manifest["priced"], manifest["placeholders"]) == (1, 1)  # no price, no picture: counted, kept
 
 

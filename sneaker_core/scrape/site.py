@@ -53,10 +53,14 @@ def format_price_cents(cents: Any) -> str | None:
     return f"${dollars:,}"
 
 
+_PRODUCT_HINTS = ("id", "productTemplateId", "pictureUrl", "mainPictureUrl", "gridPictureUrl")
+
+
 def iter_products(obj: Any) -> Iterator[dict[str, Any]]:
-    """Every product-like dict (one with a `slug` and a `title`) anywhere inside a JSON document."""
+    """Every product-like dict anywhere inside a JSON document: one with a `slug`, or a `title` beside an
+    `id` or a picture (so an entry that lost its slug is still seen, and skipped with a reason)."""
     if isinstance(obj, dict):
-        if isinstance(obj.get("slug"), str) and "title" in obj:
+        if "slug" in obj or ("title" in obj and any(k in obj for k in _PRODUCT_HINTS)):
             yield obj
             return
         for v in obj.values():
