@@ -8,11 +8,11 @@ import re
 
 from sneaker_core.market import titles as T
 from sneaker_core.market.catalog import Catalog, Product, stable_hex, true_model
-from sneaker_core.market.price_table import MAX_PRICE_DOLLARS, MIN_PRICE_DOLLARS, SEARCH_FACTS, SearchFacts
+from sneaker_core.market.price_table import SEARCH_FACTS
+from sneaker_core.market.pricing import ask_cents
 from sneaker_core.registry import ModelSpec, load_models
 
 RELIST_RATE = 0.05
-COLLAB_RATE = 0.12
 # Searches smaller than this many own listings are scaled up (keeping their composition) so every model has
 # enough pictures to learn from in a small demo catalog.
 OWN_FLOOR = 200.0
@@ -49,18 +49,6 @@ def _allocate(weights: dict[tuple[str, str], float], total: int, models: tuple[M
     return counts
 
 
-def _draw_price(rng: random.Random, f: SearchFacts, factor: float) -> int | None:
-    """Lowest ask in cents (log-normal around the search's median), or None at the real unpriced rate."""
-    if rng.random() < f.no_price:
-        return None
-    sigma = max((math.log(f.q75) - math.log(f.q25)) / 1.349, 0.1)
-    dollars = math.exp(rng.gauss(math.log(f.median * factor), sigma))
-    dollars = round(min(max(dollars, MIN_PRICE_DOLLARS), MAX_PRICE_DOLLARS))
-    if rng.random() < 0.3 and dollars >= 20:  # GOAT's many asks ending in 07
-        dollars = dollars // 10 * 10 + 7
-    return dollars * 100
-
-
 def _release_date(rng: random.Random, title: str) -> str:
     m = _YEAR_RE.search(title)
     year = int(m.group(1)) if m else rng.randint(2008, 2023)
@@ -86,16 +74,15 @@ class _Builder:
         self.used_ids.add(pid)
         return pid
 
-    def titled(self, stems: tuple[str, ...], brand: str | None, want: ModelSpec | None) -> tuple[str, str, float]:
+    def titled(self, stems: tuple[str, ...], brand: str | None, want: ModelSpec | None) -> tuple[str, str]:
         """A decorated title whose true model is `want` (None: no registry model matches at all)."""
         for _ in range(50):
             stem = self.rng.choice(stems)
-            title, collab, special = T.decorate(stem, self.rng, brand, COLLAB_RATE if want else 0.0)
+            title = T.decorate(stem, self.rng, brand, T.COLLAB_RATE if want else 0.0)
             low = title.lower()
             ok = true_model(title, self.models) == want if want else not any(m.matches(low) for m in self.models)
             if ok:
-                factor = (self.rng.uniform(2.0, 3.0) if collab else 1.0) * (self.rng.uniform(2.5, 4) if special else 1)
-                return title, stem, factor
+                return title, stem
         raise RuntimeError(f"no valid title from stems {stems} for model {want.key if want else None}")
 
     def add(self, title: str, model: ModelSpec | None, brand_name: str, category: str, price: int | None,
@@ -116,20 +103,21 @@ class _Builder:
         return p
 
     def make(self, m: ModelSpec, kind: str) -> Product:
-        f, rng = SEARCH_FACTS[m.key], self.rng
+        """One product of `kind` in model `m`'s search, priced from its title's traits."""
         if kind == "own":
-            title, _, factor = self.titled(T.MODEL_STEMS[m.key], m.brand, m)
-            return self.add(title, m, m.brand, "sneakers", _draw_price(rng, f, factor))
+            title, _ = self.titled(T.MODEL_STEMS[m.key], m.brand, m)
+            return self.add(title, m, m.brand, "sneakers", ask_cents(self.rng, m.key, m.brand, title))
         if kind == "off":
-            title, stem, _ = self.titled(T.OFF_MODEL_STEMS[m.key], None, None)
-            return self.add(title, None, _brand_name(stem, m.brand), "sneakers", _draw_price(rng, f, 0.6))
-        if kind == "slides":
-            title, stem, _ = self.titled(T.SLIDE_STEMS, None, None)
-            return self.add(title, None, _brand_name(stem, "Nike"), "sneakers", _draw_price(rng, f, 0.3))
-        pool = tuple(s for s, _ in T.APPAREL if s.startswith("BAPE") == (m.key == "bapesta"))
-        title, stem, _ = self.titled(pool, None, None)
-        category = dict(T.APPAREL)[stem]
-        return self.add(title, None, _brand_name(stem, m.brand), category, _draw_price(rng, f, 0.4))
+            title, stem = self.titled(T.OFF_MODEL_STEMS[m.key], None, None)
+            brand, category, factor = _brand_name(stem, m.brand), "sneakers", 0.6
+        elif kind == "slides":
+            title, stem = self.titled(T.SLIDE_STEMS, None, None)
+            brand, category, factor = _brand_name(stem, "Nike"), "sneakers", 0.3
+        else:
+            pool = tuple(s for s, _ in T.APPAREL if s.startswith("BAPE") == (m.key == "bapesta"))
+            title, stem = self.titled(pool, None, None)
+            brand, category, factor = _brand_name(stem, m.brand), dict(T.APPAREL)[stem], 0.4
+        return self.add(title, None, brand, category, ask_cents(self.rng, m.key, m.brand, title, factor))
 
 
 def generate_catalog(seed: int = 0, n_products: int = 1500) -> Catalog:
@@ -156,10 +144,9 @@ def generate_catalog(seed: int = 0, n_products: int = 1500) -> Catalog:
         searches[m.key] += b.rng.sample(pool, n_x)
     originals = [p for p in b.products if p.model is not None]
     for orig in b.rng.sample(originals, min(n_relist, len(originals))):
-        f = SEARCH_FACTS[orig.model]
-        price = _draw_price(b.rng, f, 1.0) or round(f.median) * 100
-        copy = b.add(orig.title, next(m for m in models if m.key == orig.model), orig.brand_name, orig.category,
-                     price, relisting_of=orig)
+        model = next(m for m in models if m.key == orig.model)
+        price = ask_cents(b.rng, model.key, model.brand, orig.title, always=True)
+        copy = b.add(orig.title, model, orig.brand_name, orig.category, price, relisting_of=orig)
         for ids in searches.values():
             if orig.id in ids:
                 ids.append(copy.id)

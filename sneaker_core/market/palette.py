@@ -7,8 +7,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from sneaker_core.market.traits import colourway_match
+
 RGB = tuple[int, int, int]
-_QUOTED_RE = re.compile(r"'([^']+)'")
 
 WORDS: dict[str, RGB] = {
     "white": (244, 244, 240), "black": (28, 28, 30), "red": (200, 32, 44), "blue": (40, 90, 200),
@@ -75,6 +76,16 @@ def darker(c: RGB, f: float = 0.75) -> RGB:
     return (int(c[0] * f), int(c[1] * f), int(c[2] * f))
 
 
+def blend(a: RGB, b: RGB, f: float) -> RGB:
+    """`a` moved towards `b` by the fraction `f`."""
+    return (round(a[0] + (b[0] - a[0]) * f), round(a[1] + (b[1] - a[1]) * f), round(a[2] + (b[2] - a[2]) * f))
+
+
+def lighter(c: RGB, f: float = 0.5) -> RGB:
+    """`c` blended towards white by `f`."""
+    return blend(c, (255, 255, 255), f)
+
+
 def contrast(c: RGB) -> RGB:
     """Black on light colours, white on dark ones."""
     return WORDS["black"] if sum(c) > 380 else WORDS["white"]
@@ -87,7 +98,7 @@ def visible(c: RGB, against: RGB, min_distance: int = 150) -> RGB:
 
 def palette_for(title: str) -> Palette:
     """Palette from the quoted colourway (else the whole title) and a collaboration accent ('X x ...')."""
-    m = _QUOTED_RE.search(title)
+    m = colourway_match(title)
     body = (m.group(1) if m else title).lower()
     accent = hashed_colour(title.split(" x ")[0].strip().lower(), 0.9, 0.95) if " x " in title else None
     gum = "gum" in body.split()

@@ -13,6 +13,8 @@ from PIL import Image, ImageDraw
 
 from sneaker_core.market.palette import Palette, darker, palette_for
 from sneaker_core.market.shoe import SIZE, STYLES, draw_shoe, generic_style
+from sneaker_core.market.trait_marks import finished_palette
+from sneaker_core.market.traits import traits_of
 
 _CAMO_RE = re.compile(r"\bcamo\b", re.IGNORECASE)
 
@@ -58,12 +60,16 @@ def _apparel(title: str, pal: Palette, rng: random.Random) -> Image.Image:
 
 
 def render_image(spec: RenderSpec) -> Image.Image:
-    """The product's picture (RGBA, SIZE×SIZE), with small pose/scale jitter seeded by the spec key."""
+    """The product's picture (RGBA, SIZE×SIZE), with small pose/scale jitter seeded by the spec key.
+
+    A sneaker shows its title's price-driving traits (traits.py), so the picture predicts its price.
+    """
     rng = random.Random(f"render:{spec.key}")
     pal = palette_for(spec.title)
     if spec.category == "sneakers":
         style = STYLES.get(spec.model or "") or generic_style(spec.brand_name, spec.title, rng)
-        return draw_shoe(style, pal, rng, spec.brand_name)
+        traits = traits_of(spec.title)
+        return draw_shoe(style, finished_palette(pal, traits), rng, spec.brand_name, traits)
     img = _apparel(spec.title, pal, rng)
     angle, dx, dy = rng.uniform(-4, 4), rng.randint(-18, 18), rng.randint(-18, 18)
     return img.rotate(angle, resample=Image.Resampling.BILINEAR, translate=(dx, dy))

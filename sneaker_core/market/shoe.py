@@ -10,6 +10,8 @@ from PIL import Image, ImageChops, ImageDraw
 
 from sneaker_core.market.palette import Palette, contrast, darker, visible
 from sneaker_core.market.shoe_parts import Frame, band, brand_mark, emblem, hatch, smooth, speckles
+from sneaker_core.market.trait_marks import draw_marks, draw_material
+from sneaker_core.market.traits import Traits
 
 SIZE = 750
 
@@ -253,10 +255,11 @@ def _badge(d: ImageDraw.ImageDraw, F: Frame, st: Style, pal: Palette) -> None:
     emblem(d, (cx, cy), r * .72, st.emblem, visible(pal.mark, disc))
 
 
-def draw_shoe(st: Style, pal: Palette, rng: random.Random, brand_name: str = "") -> Image.Image:
+def draw_shoe(st: Style, pal: Palette, rng: random.Random, brand_name: str, traits: Traits) -> Image.Image:
     """The shoe on a transparent SIZE×SIZE canvas with small pose/scale jitter drawn from `rng`.
 
-    The brand's side mark (BRAND_MARK) sits mid-side, the model's emblem badge on the quarter panel.
+    The brand's side mark (BRAND_MARK) sits mid-side, the model's emblem badge on the quarter panel; the
+    traits add their material texture, collaboration accents and Sample/PE patch (trait_marks).
     """
     img = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
     F = _frame(st, rng)
@@ -269,6 +272,7 @@ def draw_shoe(st: Style, pal: Palette, rng: random.Random, brand_name: str = "")
         ImageDraw.Draw(img).polygon(outline, fill=pal.base)
         layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
         ld = ImageDraw.Draw(layer)
+        draw_material(ld, F, st.sole, max(st.collar, st.toe + .15) + .1, pal, traits)
         _details(ld, F, st, pal, rng)
         if mark:
             brand_mark(ld, F, mark, (0.38, st.sole + .03, 0.8, st.sole + .17), mark_colour)
@@ -282,9 +286,7 @@ def draw_shoe(st: Style, pal: Palette, rng: random.Random, brand_name: str = "")
         brand_mark(d, F, mark, (0.15, st.sole * .25, 0.75, st.sole * .8), visible(pal.mark, pal.sole))
     if st.emblem:
         _badge(d, F, st, pal)
-    if pal.accent:  # collaboration: a coloured tag and stitching above the sole
-        d.rectangle(F.box(-.03, st.sole + .16, 0.02, st.sole + .08), fill=pal.accent, outline=(20, 20, 20))
-        for i in range(24):
-            x = 0.1 + i * .035
-            d.line(F.pts([(x, st.sole + .02), (x + .018, st.sole + .02)]), fill=pal.accent, width=5)
+    (x0, y0), _ = lace_line(st)
+    toe = (0.15, st.sole * .5) if st.family == "slide" else (0.86, st.sole + .05)
+    draw_marks(d, F, st.sole, (x0, max(y0, st.sole + .2)), pal, traits, toe)
     return img

@@ -69,6 +69,7 @@ APPAREL: tuple[tuple[str, str], ...] = (
     ("Jordan Jumpman Tee", "apparel"), ("Jordan Everyday Crew Socks", "accessories"),
 )
 
+COLLAB_RATE = 0.12  # share of on-model titles that name a collaboration
 COLLABS: dict[str, tuple[str, ...]] = {
     "Nike": ("Travis Scott", "Off-White", "Union", "Fragment", "Supreme", "Stussy", "Concepts", "Patta"),
     "Air Jordan": ("Travis Scott", "Off-White", "Union", "A Ma Maniere", "Fragment", "J Balvin", "Trophy Room"),
@@ -91,6 +92,10 @@ COLOUR_WORDS: tuple[str, ...] = (
     "Brown", "Gold", "Silver", "Teal", "Tan", "Ivory", "Sand",
 )
 
+# How often a title's colourway names a material (the rest: plain leather/suede, no word).
+MATERIAL_RATES: tuple[tuple[str, float], ...] = (("Canvas", 0.07), ("Patent", 0.06), ("Snakeskin", 0.04),
+                                                 ("Glow", 0.03))
+
 
 def colourway(rng: random.Random) -> str:
     """A quoted-colourway body: a nickname, or two or three colour words."""
@@ -100,20 +105,28 @@ def colourway(rng: random.Random) -> str:
     return " ".join(rng.sample(COLOUR_WORDS, k))
 
 
-def decorate(stem: str, rng: random.Random, brand: str | None, collab_rate: float) -> tuple[str, str | None, bool]:
-    """Stem + colourway in quotes, maybe a collaboration prefix and a suffix; returns (title, collab, special)."""
+def material(rng: random.Random) -> str | None:
+    """A material word for the colourway, at MATERIAL_RATES, else None."""
+    r = rng.random()
+    for word, rate in MATERIAL_RATES:
+        if r < rate:
+            return word
+        r -= rate
+    return None
+
+
+def decorate(stem: str, rng: random.Random, brand: str | None, collab_rate: float) -> str:
+    """Stem + colourway in quotes (maybe led by a material), maybe a collaboration prefix and a suffix."""
     collabs = COLLABS.get(brand or "", ())
     collab = rng.choice(collabs) if collabs and rng.random() < collab_rate else None
     title = f"{collab} x {stem}" if collab else stem
-    title += f" '{colourway(rng)}'"
+    mat = material(rng)
+    title += f" '{mat + ' ' if mat else ''}{colourway(rng)}'"
     r = rng.random()
-    special = False
     if r < 0.012:
         title += " Sample"
-        special = True
     elif r < 0.025:
         title += " PE"
-        special = True
     elif r < 0.12:
         title += f" {rng.randint(2009, 2023)}"
-    return title, collab, special
+    return title
