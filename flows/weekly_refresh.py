@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from prefect import flow, get_run_logger
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows.images import images_flow
+from flows.runners import RunnerKind, image_task_runner
 from flows.scrape import as_of_time, split_outcomes, submit_scrapes
 from sneaker_core.runs import data_dir_lock, mark_latest, run_id_for, training_inputs
 from sneaker_core.scrape.snapshot import iso_week
@@ -37,11 +39,16 @@ def weekly_refresh(
     until: Literal["shards", "report"] = "report",
     as_of: str | None = None,
     data_dir: str | None = None,
+    task_runner: RunnerKind = "threads",
+    dask_workers: int = 2,
 ) -> dict[str, Any]:
     """The weekly job. Every stage is a cached task; a model that fails is reported and left out downstream.
 
     `until="shards"` stops after the data stages (scrape, images, shards), e.g. to refresh data only.
+    `task_runner="dask"` runs the image stage as an `images` subflow on a local Dask cluster of `dask_workers`
+    processes (the `dask` extra) instead of this flow's threads; the cache is the same either way.
     """
+    image_runner = image_task_runner(task_runner, dask_workers)
     settings = Settings.with_overrides(
         item_cap=item_cap, source=source, scrape_mode=scrape_mode, image_size=image_size,
         train_image_size=train_image_size, epochs=epochs, architecture=architecture,
@@ -50,23 +57,33 @@ def weekly_refresh(
     now = as_of_time(as_of)
     week = iso_week(now)
     with data_dir_lock(settings.data_dir):  # the whole run, training included, holds the data directory
-        return _stages(settings, models, now, week, until, train_concurrency)
+        return _stages(settings, models, now, week, until, train_concurrency, image_runner)
+
+
+def _submit_shards(scrapes: dict[str, Any], images: dict[str, Any], week: str, settings: Settings
+                   ) -> dict[str, Any]:
+    """One shards task per model in `images` (futures or results): {model key: future}."""
+    return {m: shards_task_for(m, week, settings).submit(m, scrapes[m], images[m], settings) for m in images}
 
 
 def _stages(settings: Settings, models: list[str] | None, now: datetime, week: str, until: str,
-            train_concurrency: int) -> dict[str, Any]:
+            train_concurrency: int, image_runner: TaskRunner | None) -> dict[str, Any]:
     """The stages in order (wiring only); called by `weekly_refresh` under the data-directory lock."""
     log = get_run_logger()
     with open_source(settings) as base_url:
         progress = StageProgress("scrape and images")
         scrapes = submit_scrapes(settings, base_url, models, now)
-        images = {m: images_task_for(m, week, settings).submit(m, fut, settings) for m, fut in scrapes.items()}
-        shards = {
-            m: shards_task_for(m, week, settings).submit(m, scrapes[m], images[m], settings) for m in scrapes
-        }
-        progress.follow({**scrapes, **images, **shards})
-        scraped, scrape_failed = split_outcomes(scrapes)
-        imaged, image_failed = split_outcomes(images)
+        if image_runner is None:  # per model, images start when its scrape ends and shards when its images end
+            images = {m: images_task_for(m, week, settings).submit(m, fut, settings) for m, fut in scrapes.items()}
+            shards = _submit_shards(scrapes, images, week, settings)
+            progress.follow({**scrapes, **images, **shards})
+            scraped, scrape_failed = split_outcomes(scrapes)
+            imaged, image_failed = split_outcomes(images)
+        else:  # every scrape first, then the `images` subflow on `image_runner`, then shards
+            scraped, scrape_failed = split_outcomes(scrapes)
+            imaged, image_failed = images_flow.with_options(task_runner=image_runner)(scraped, week, settings)
+            shards = _submit_shards(scraped, imaged, week, settings)
+            progress.follow({**scrapes, **shards})
         sharded, shard_failed = split_outcomes(shards)
     failed = {**shard_failed, **image_failed, **scrape_failed}
     for model, why in failed.items():

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -18,6 +19,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from flows.runners import RunnerKind, image_task_runner
 from sneaker_cli._prefect_env import configure
 from sneaker_core.settings import Settings
 
@@ -63,7 +65,7 @@ def _week_files(settings: Settings, as_of: str | None, folder: str, suffix: str)
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {exc}", soft_wrap=True)  # one line, however narrow the terminal
+    console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # one line, however narrow the terminal
     raise typer.Exit(2) from exc
 
 
@@ -112,6 +114,9 @@ def run(
     image_size: Annotated[int | None, typer.Option(help="stored image size (px)")] = None,
     train_image_size: Annotated[int | None, typer.Option(help="CNN input size (px)")] = None,
     as_of: AsOf = None,
+    task_runner: Annotated[RunnerKind, typer.Option(
+        help="image stage on the flow's threads, or on a local Dask cluster (the dask extra)")] = "threads",
+    dask_workers: Annotated[int, typer.Option(help="Dask worker processes (with --task-runner dask)")] = 2,
 ) -> None:
     """Run the whole weekly job now, on the embedded demo market unless --source says otherwise."""
     settings = Settings.with_overrides(source=source, scrape_mode=mode, item_cap=item_cap)
@@ -119,9 +124,11 @@ def run(
     from flows.weekly_refresh import weekly_refresh
     from sneaker_core.registry import resolve_models
 
-    params = dict(models=models, source=source, scrape_mode=mode, item_cap=item_cap, epochs=epochs,
-                  image_size=image_size, train_image_size=train_image_size, as_of=as_of)
+    params = {"models": models, "source": source, "scrape_mode": mode, "item_cap": item_cap, "epochs": epochs,
+              "image_size": image_size, "train_image_size": train_image_size, "as_of": as_of,
+              "task_runner": task_runner, "dask_workers": dask_workers}
     try:
+        image_task_runner(task_runner, dask_workers)  # a missing dask extra fails here, before any work
         n = len(resolve_models(models, settings.models_file))
         _preflight(settings)
         out = _watch("models through scrape, images and shards", n,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 from typing import Any
 
-from prefect import task
+from prefect import get_run_logger, task
 
 from sneaker_core.images.pipeline import ImagesFailedError, images_manifest_json, process_model_images
 from sneaker_core.settings import Settings
@@ -39,6 +41,7 @@ def _retriable(task, task_run, state) -> bool:
 )
 def download_images(model: str, scrape: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """Images of one model's snapshot; returns the images manifest summary (counts, reasons, digests)."""
+    get_run_logger().info("images of %s in process %d on %s", model, os.getpid(), socket.gethostname())
     return process_model_images(Path(settings.data_dir) / scrape["path"], settings)
 
 

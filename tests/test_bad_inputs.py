@@ -8,6 +8,7 @@ site; configuration through the `sneaker` CLI, which must fail in one line that 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -213,6 +214,8 @@ CONFIG_CASES = {  # name -> (argv, extra env, a fragment of the one-line error n
     "browser_path_wrong": (["scrape", "--models", "dunk-low"], {"SNEAKER_CHROMIUM": "{tmp}/no-chromium"},
                            "is not an executable file; fix the path or unset it"),
     "no_browser_at_all": (["run", "--models", "dunk-low"], {}, "no Chromium found: set SNEAKER_CHROMIUM="),
+    "dask_extra_missing": (["run", "--models", "dunk-low", "--task-runner", "dask"], {},
+                           "needs the dask extra (prefect-dask, distributed): uv pip install -e '.[dask]'"),
 }
 
 
@@ -225,6 +228,9 @@ def test_bad_config_is_a_one_line_error_naming_the_fix(tmp_path, monkeypatch, na
     (tmp_path / "a-file").write_text("not a directory")
     if name == "no_browser_at_all":
         _no_browser(monkeypatch)
+    if name == "dask_extra_missing":  # as if prefect-dask were not installed
+        monkeypatch.setitem(sys.modules, "prefect_dask", None)
+        monkeypatch.delitem(sys.modules, "flows.dask_runner", raising=False)
     env = {"SNEAKER_DATA_DIR": str(tmp_path / "data"), **{k: v.format(tmp=tmp_path) for k, v in env.items()}}
     result = _cli(argv, env)
     lines = result.output.strip().splitlines()
