@@ -13,11 +13,21 @@ import pytest
 from stacking_fixtures import synthetic_catalog
 
 from sneaker_core.stacking.estimate import bin_probabilities, price_metrics
-from sneaker_core.stacking.features import TitleFeaturizer, feature_frame, image_id, title_attribute_row
+from sneaker_core.stacking.features import TitleFeaturizer, feature_frame, title_attribute_row
+from sneaker_core.stacking.image_url import image_id, image_url_features
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table
-from sneaker_core.stacking.title_models import TitleModelConfig
+from sneaker_core.stacking.scores import blend
+from sneaker_core.stacking.title_calibrate import calibrate, interval_margin
+from sneaker_core.stacking.title_models import (
+    TITLE_ONLY,
+    WITH_IMAGE,
+    TitleModel,
+    TitleModelConfig,
+    TitlePrediction,
+)
 from sneaker_core.stacking.title_predict import predict_title_rows
 from sneaker_core.stacking.title_run import EDGES_FILE, load_title_model, train_titles
+from sneaker_core.targets import assign_bins, fit_decile_edges
 
 REAL_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "goat_catalog_2023.csv"
 FAST = {"folds": 3, "hgb_max_iter": 60, "logreg_max_iter": 200}
@@ -38,6 +48,21 @@ def test_image_id_parses_goat_urls_only():
     assert image_id(url) == 73719923.0
     assert math.isnan(image_id("data:image/gif;base64,R0lGOD"))
     assert math.isnan(image_id("/local/shoe.png"))
+
+
+def test_image_url_features_read_style_codes_and_goat_ids():
+    goat = "https://image.goat.com/transform/v1/attachments/product_template_pictures/images/079/798/736/original/"
+    nike = image_url_features(goat + "DZ4510_100.png.png?action=crop&width=750")
+    assert nike["image_id"] == 79798736.0 and nike["image_style_letters"] == 26 * 3 + 25
+    assert nike["image_style_letter_number"] == 4510.0 and nike["image_colour_code"] == 100.0
+    assert math.isnan(nike["image_template_id"]) and math.isnan(nike["image_style_number"])
+    numeric = image_url_features(goat + "555088_001.png")
+    assert numeric["image_style_number"] == 555088.0 and numeric["image_colour_code"] == 1.0
+    template = image_url_features(goat + "953794_00.png.png")
+    assert template["image_template_id"] == 953794.0 and math.isnan(template["image_style_number"])
+    odd = image_url_features(goat + "1G80191012_BLK.png.png")
+    assert odd["image_id"] == 79798736.0 and sum(not math.isnan(v) for v in odd.values()) == 1
+    assert all(math.isnan(v) for v in image_url_features("https://cdn.example/DZ4510_100.png").values())
 
 
 def test_featurizer_handles_unseen_labels_and_empty_fields():
@@ -70,6 +95,99 @@ def test_prediction_tables_name_columns_uniquely():
         wide_table(pd.DataFrame({"pred_price_band": [1, 2]}), out)
 
 
+def test_title_only_rows_use_the_estimator_without_image_numbers():
+    goat = "https://image.goat.com/transform/v1/attachments/product_template_pictures/images/0{:02d}/000/001/original/"
+    df = synthetic_catalog(120, seed=2).iloc[3:].reset_index(drop=True)
+    prices = df["price"].str.replace(r"[$,]", "", regex=True).astype(float).to_numpy()
+    df["image"] = [goat.format(i % 90) + f"{100000 + i}_00.png" for i in range(len(df))]
+    frame, groups = feature_frame(df), df["title"].tolist()
+    config = TitleModelConfig(folds=3, hgb_max_iter=20, logreg_max_iter=100)
+    model = TitleModel(fit_decile_edges(prices), [0, 200, 400, math.inf], config).fit(frame, prices, groups)
+    assert set(model.estimators) == {WITH_IMAGE, TITLE_ONLY}
+    assert not any(c.startswith("image_") for c in model.estimators[TITLE_ONLY][0])
+    rows = frame.iloc[:4].copy()
+    bare = rows.assign(image=["", "https://cdn.example/a.png", "data:image/gif;base64,R0", "/local/shoe.png"])
+    title_only = model.predict(bare).log_quantiles
+    assert np.allclose(title_only, model.predict(bare.assign(image="")).log_quantiles)
+    assert not np.allclose(title_only, model.predict(rows).log_quantiles)
+    plain = TitleModel(model.edges["price_decile"], model.edges["price_band"], config)
+    plain.fit(frame.assign(image=""), prices, groups)
+    assert set(plain.estimators) == {TITLE_ONLY}
+    assert np.isfinite(plain.predict(rows).log_quantiles).all()
+
+
+class _ConditionStub:
+    """A fitted-model stand-in: with a URL the regression knows the true bin and the classifier guesses wrong;
+    with the URL blanked it is the other way round, and the interval is half as wide as the other condition's."""
+
+    def __init__(self, prices: np.ndarray) -> None:
+        self.prices = prices
+        self.edges = {"price_decile": [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, math.inf],
+                      "price_band": [0, 300, 600, math.inf]}
+        self.config = TitleModelConfig()
+
+    def predict(self, frame: pd.DataFrame) -> TitlePrediction:
+        has = (frame["image"] != "").to_numpy()
+        right, wrong = {}, {}
+        for t, e in self.edges.items():
+            true, n = assign_bins(self.prices[frame.index], e), len(e) - 1
+            right[t] = np.full((len(frame), n), 0.1 / n)
+            right[t][np.arange(len(frame)), true] += 0.9
+            wrong[t] = np.roll(right[t], 1, axis=1)
+        mid = np.log(self.prices[frame.index]) - np.where(frame.index % 2 == 0, 0.0, 0.3)  # odd rows: truth above
+        half = np.where(has, 0.1, 0.05)
+        logq = np.column_stack([mid - half, mid, mid + half])
+        return TitlePrediction(
+            classifier_proba={t: np.where(has[:, None], wrong[t], right[t]) for t in self.edges},
+            regression_proba={t: np.where(has[:, None], right[t], wrong[t]) for t in self.edges},
+            log_quantiles=logq, with_image=has)
+
+
+def test_title_only_settings_are_chosen_on_validation_rows_with_urls_blanked():
+    prices = np.random.default_rng(0).uniform(20, 990, 200)
+    val = pd.DataFrame({"title": "x", "image": [f"https://image.goat.com/{i}" for i in range(200)]})
+    stub = _ConditionStub(prices)
+    chosen = calibrate(stub, val, prices)
+    # on rows with URLs the regression is right, so the image weights go to it; blanked, the classifier is right
+    assert stub.config.blend_weights[WITH_IMAGE] == {"price_decile": 0.0, "price_band": 0.0}
+    assert stub.config.blend_weights[TITLE_ONLY] == {"price_decile": 1.0, "price_band": 1.0}
+    assert chosen[TITLE_ONLY]["rows"] == chosen[WITH_IMAGE]["rows"] == 200
+    # half the rows sit above the interval by 0.3 - its half width: the margin closes exactly that gap
+    assert stub.config.interval_margins[TITLE_ONLY] == pytest.approx(0.25)
+    assert stub.config.interval_margins[WITH_IMAGE] == pytest.approx(0.2)
+    # a mixed batch blends and widens every row with its own condition's settings
+    mixed = val.assign(image=np.where(np.arange(200) % 3 == 0, "", val["image"]))
+    pred = stub.predict(mixed)
+    p = pred.proba("price_decile", stub.config.blend_weights)
+    has = pred.with_image
+    assert np.allclose(p[has], pred.regression_proba["price_decile"][has])
+    assert np.allclose(p[~has], pred.classifier_proba["price_decile"][~has])
+    _, _, high = pred.estimate(stub.config.interval_margins)
+    assert np.allclose(np.log(high[~has]) - pred.log_quantiles[~has, 2], 0.25)
+    assert np.allclose(np.log(high[has]) - pred.log_quantiles[has, 2], 0.2)
+
+
+def test_conformal_margin_reaches_nominal_coverage_and_never_narrows():
+    rng = np.random.default_rng(1)
+    y_val, y_test = rng.normal(5, 1, 2000), rng.normal(5, 1, 20000)
+    narrow = np.array([4.5, 5.0, 5.5])  # covers ~38% of a N(5, 1)
+    margin = interval_margin(np.tile(narrow, (2000, 1)), np.exp(y_val))
+    assert margin > 0
+    pred = TitlePrediction({}, {}, np.tile(narrow, (20000, 1)), np.zeros(20000, dtype=bool))
+    estimate, low, high = pred.estimate({TITLE_ONLY: margin, WITH_IMAGE: 0.0})
+    raw = pred.estimate({TITLE_ONLY: 0.0, WITH_IMAGE: 0.0})
+    assert np.all(low <= raw[1]) and np.all(high >= raw[2]) and np.allclose(estimate, raw[0])
+    coverage = price_metrics(np.exp(y_test), estimate, low, high)["coverage_10_90"]
+    assert 0.78 <= coverage <= 0.83
+    wide = np.tile([2.0, 5.0, 8.0], (2000, 1))  # covers nearly everything: kept as it is
+    assert interval_margin(wide, np.exp(y_val)) == 0.0
+
+
+def test_blend_takes_one_weight_per_row():
+    a, b = np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([[0.0, 1.0], [0.0, 1.0]])
+    assert np.allclose(blend(a, b, np.array([[1.0], [0.25]])), [[1.0, 0.0], [0.25, 0.75]])
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("titles")
@@ -89,6 +207,9 @@ def test_train_titles_saves_edges_manifest_and_learns(trained: Path):
     val = manifest["validation"]
     assert val["price_band"]["blended"]["accuracy"] > val["price_band"]["majority"]["accuracy"] + 0.1
     assert val["price_estimate"]["mdape"] < 0.3
+    config = manifest["config"]
+    assert set(config["blend_weights"]) == {TITLE_ONLY, WITH_IMAGE}
+    assert config["interval_margins"][TITLE_ONLY] >= 0.0
     assert set(manifest["versions"]) >= {"sklearn", "numpy", "python"}
 
 
@@ -102,7 +223,9 @@ def test_predict_rows_round_trip_and_bad_rows(trained: Path):
     assert out["reason"].tolist() == ["", "empty title", ""]
     assert out["pred_price_decile"].isna().tolist() == [False, True, False]
     assert out.loc[0, "pred_price_decile"] == 9 and out.loc[0, "pred_price_band"] == 900
-    assert out.loc[2, "pred_price_band"] == 0 and out.loc[2, "model"] == "adidas-samba"
+    # synthetic Samba prices are $90 x lognormal(0.1): either side of the $100 edge is within their spread
+    assert out.loc[2, "pred_price_band"] in (0, 100) and 70 < out.loc[2, "price_estimate_usd"] < 115
+    assert out.loc[2, "model"] == "adidas-samba"
     assert out.loc[0, "price_low_usd"] <= out.loc[0, "price_estimate_usd"] <= out.loc[0, "price_high_usd"]
     p = out[[c for c in out.columns if c.startswith("p_price_decile__")]]
     assert p.shape[1] == 10 and np.allclose(p.iloc[[0, 2]].sum(1), 1.0) and p.iloc[1].isna().all()
@@ -111,6 +234,15 @@ def test_predict_rows_round_trip_and_bad_rows(trained: Path):
 
 def test_load_title_model_explains_missing_run(tmp_path: Path):
     with pytest.raises(FileNotFoundError, match="train-titles"):
+        load_title_model(tmp_path)
+
+
+def test_load_title_model_refuses_an_older_format(trained: Path, tmp_path: Path):
+    for f in trained.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    manifest = json.loads((tmp_path / "title_model.json").read_text())
+    (tmp_path / "title_model.json").write_text(json.dumps({**manifest, "format_version": 1}))
+    with pytest.raises(ValueError, match="format 1.*train-titles"):
         load_title_model(tmp_path)
 
 

@@ -2,7 +2,8 @@
 
 A feature frame has one row per product with the columns `title`, `search_model`, `model` and `brand`
 (any of the last three may be empty). `TitleFeaturizer` turns it into a sparse matrix for linear models;
-`dense_title_features` gives the small dense table (attributes and label codes) that boosted trees use.
+`dense_title_features` gives the small dense table (attributes, label codes, image-URL numbers) that boosted
+trees use.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
+from sneaker_core.stacking.image_url import IMAGE_COLUMNS, image_url_features
 from sneaker_core.titles import normalise_title, title_attributes
 
 FRAME_COLUMNS = ("title", "search_model", "model", "brand", "image")
@@ -35,15 +37,6 @@ ATTRIBUTE_COLUMNS = (
     "has_colourway", "n_colours", "n_words", "year", "age",
 )
 REFERENCE_YEAR = 2024
-# GOAT image URLs carry the picture's sequential attachment id (.../images/073/719/923/original/...): an
-# upload-date proxy, hence a release-age proxy. Paths, placeholders and other hosts give NaN.
-_GOAT_IMAGE_ID = re.compile(r"product_template_pictures/images/(\d+)/(\d+)/(\d+)/")
-
-
-def image_id(image: str) -> float:
-    """The numeric attachment id in a GOAT image URL, NaN for anything else."""
-    m = _GOAT_IMAGE_ID.search(image or "")
-    return float("".join(m.groups())) if m else math.nan
 
 
 def feature_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -137,11 +130,12 @@ class LabelCodes:
 
 
 def dense_title_features(frame: pd.DataFrame, codes: LabelCodes) -> pd.DataFrame:
-    """Attributes, label codes and the image id, one row per frame row (index kept)."""
+    """Attributes, label codes and the image-URL numbers (`IMAGE_COLUMNS`), one row per frame row (index kept)."""
     attrs = attribute_matrix(list(frame["title"]))
     attrs.index = frame.index
-    ids = pd.DataFrame({"image_id": [image_id(i) for i in frame["image"]]}, index=frame.index)
-    return pd.concat([attrs, codes.transform(frame), ids], axis=1)
+    image = pd.DataFrame([image_url_features(i) for i in frame["image"]], columns=list(IMAGE_COLUMNS),
+                         index=frame.index)
+    return pd.concat([attrs, codes.transform(frame), image], axis=1)
 
 
 def categorical_mask(columns: Sequence[str]) -> np.ndarray:

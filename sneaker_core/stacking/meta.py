@@ -32,6 +32,7 @@ from sneaker_core.stacking.features import (
     dense_title_features,
     feature_frame,
 )
+from sneaker_core.stacking.image_url import IMAGE_COLUMNS
 from sneaker_core.stacking.scores import class_scores
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
 from sneaker_core.targets import MISSING, PRICE_TARGETS, TARGETS, TargetSpec
@@ -87,10 +88,10 @@ def meta_features(rows: pd.DataFrame, probs: dict[str, pd.DataFrame], title_mode
         p = probs[target].drop_duplicates("product_id").set_index("product_id")["pred"].reindex(pids)
         parts.append(pd.DataFrame({f"code_cnn_{target}": p.to_numpy(float)}))
     for target in TITLE_TARGETS:
-        blended = pred.proba(target, title_model.config.blend_weights[target])
+        blended = pred.proba(target, title_model.config.blend_weights)
         parts.append(pd.DataFrame(blended, columns=[f"title_{target}__{c}" for c in title_model.classes[target]]))
     parts.append(pd.DataFrame(pred.log_quantiles, columns=["title_logq10", "title_logq50", "title_logq90"]))
-    parts.append(dense_title_features(frame, codes).drop(columns=["image_id"]).reset_index(drop=True))
+    parts.append(dense_title_features(frame, codes).drop(columns=list(IMAGE_COLUMNS)).reset_index(drop=True))
     return pd.concat(parts, axis=1)
 
 

@@ -29,7 +29,7 @@ def majority_scores(train_true: np.ndarray, true: np.ndarray, n_classes: int) ->
     return class_scores(true, np.full(len(true), int(counts.argmax())), n_classes)
 
 
-def blend(p_a: np.ndarray, p_b: np.ndarray, weight_a: float) -> np.ndarray:
-    """Row-normalised weighted mean of two probability matrices."""
+def blend(p_a: np.ndarray, p_b: np.ndarray, weight_a: float | np.ndarray) -> np.ndarray:
+    """Row-normalised weighted mean of two probability matrices (`weight_a` scalar or one per row, (n, 1))."""
     p = weight_a * p_a + (1.0 - weight_a) * p_b
     return p / p.sum(axis=1, keepdims=True)

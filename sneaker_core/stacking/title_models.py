@@ -3,16 +3,18 @@
 Two stages, both fit on the same rows:
 1. sparse title features (`TitleFeaturizer`) -> a ridge regression of log price (out-of-fold over product
    groups, so stage 2 sees honest predictions) and logistic-regression classifiers for deciles and bands;
-2. the ridge prediction + dense attributes/label codes/image id -> quantile gradient boosting (10/50/90%)
-   of log price (`PriceEstimator`). Its quantiles also give bin probabilities (normal in log space), which
-   are blended with the classifiers' probabilities (weights chosen on a grouped validation split).
-Stage 2 trains on every row twice, once with its image id and once without, so rows that come with only a
-title get predictions as good as the title allows.
+2. the ridge prediction + dense attributes/label codes/image-URL numbers (`image_url`) -> quantile gradient
+   boosting (10/50/90%) of log price (`PriceEstimator`). Its quantiles also give bin probabilities (normal in
+   log space), which are blended with the classifiers' probabilities.
+Stage 2 is two estimators fit on every row: one reads the image-URL numbers, the other never does; a row
+whose image URL gives no number (a title-only row, a placeholder) is predicted by the title-only one, and so
+is every row when no training row had such a URL. Each of the two conditions has its own blend weights and
+interval margin (`TitleModelConfig`), chosen on validation rows by `title_calibrate`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -22,15 +24,19 @@ from sklearn.model_selection import GroupKFold
 
 from sneaker_core.stacking.estimate import PriceEstimator, bin_probabilities
 from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, categorical_mask, dense_title_features
+from sneaker_core.stacking.image_url import IMAGE_COLUMNS
 from sneaker_core.stacking.scores import blend
 from sneaker_core.targets import assign_bins, bin_names
 
 TITLE_TARGETS = ("price_decile", "price_band")
+WITH_IMAGE, TITLE_ONLY = "with_image", "title_only"
+CONDITIONS = (TITLE_ONLY, WITH_IMAGE)
 
 
 @dataclass
 class TitleModelConfig:
-    """Settings of the title models (the blend weights are set by `train_titles` from validation)."""
+    """Settings of the title models; the per-condition blend weights (classifier share, per target) and
+    interval margins (log-space widening of the 10-90% interval) are set from validation (`title_calibrate`)."""
 
     ridge_alpha: float = 1.0
     logreg_c: float = 3.0
@@ -38,9 +44,11 @@ class TitleModelConfig:
     folds: int = 5
     hgb_learning_rate: float = 0.05
     hgb_max_iter: int = 300
-    hgb_min_samples_leaf: int = 20
+    hgb_min_samples_leaf: int = 10
     seed: int = 0
-    blend_weights: dict[str, float] = field(default_factory=lambda: {t: 0.5 for t in TITLE_TARGETS})
+    blend_weights: dict[str, dict[str, float]] = field(
+        default_factory=lambda: {c: {t: 0.5 for t in TITLE_TARGETS} for c in CONDITIONS})
+    interval_margins: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CONDITIONS, 0.0))
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -48,20 +56,31 @@ class TitleModelConfig:
 
 @dataclass
 class TitlePrediction:
-    """Raw predictions for a batch of rows; `proba` blends the two sources of class probabilities."""
+    """Raw predictions for a batch of rows; `with_image` marks the rows the image-aware estimator predicted."""
 
     classifier_proba: dict[str, np.ndarray]
     regression_proba: dict[str, np.ndarray]
     log_quantiles: np.ndarray
+    with_image: np.ndarray
 
-    def proba(self, target: str, weight: float) -> np.ndarray:
-        return blend(self.classifier_proba[target], self.regression_proba[target], weight)
+    def _per_row(self, by_condition: Mapping[str, float]) -> np.ndarray:
+        return np.where(self.with_image, by_condition[WITH_IMAGE], by_condition[TITLE_ONLY])
 
-    @property
-    def estimate(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(estimate, low, high) in dollars."""
-        q = np.exp(self.log_quantiles)
-        return q[:, 1], q[:, 0], q[:, 2]
+    def proba(self, target: str, weights: Mapping[str, Mapping[str, float]]) -> np.ndarray:
+        """Classifier and regression probabilities blended with each row's condition weight for `target`."""
+        w = self._per_row({c: weights[c][target] for c in CONDITIONS})
+        return blend(self.classifier_proba[target], self.regression_proba[target], w[:, None])
+
+    def estimate(self, margins: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(estimate, low, high) in dollars, the interval widened in log space by each row's condition margin."""
+        m = self._per_row(margins)
+        q = self.log_quantiles
+        return np.exp(q[:, 1]), np.exp(q[:, 0] - m), np.exp(q[:, 2] + m)
+
+
+def _has_image(dense: pd.DataFrame) -> np.ndarray:
+    """Rows whose image URL gave at least one number."""
+    return dense[list(IMAGE_COLUMNS)].notna().any(axis=1).to_numpy()
 
 
 def _full_proba(model: LogisticRegression, X, n_classes: int) -> np.ndarray:
@@ -83,8 +102,7 @@ class TitleModel:
         self.codes = LabelCodes()
         self.ridge = Ridge(alpha=self.config.ridge_alpha)
         self.classifiers: dict[str, LogisticRegression] = {}
-        self.estimator: PriceEstimator | None = None
-        self.dense_columns: list[str] = []
+        self.estimators: dict[str, tuple[list[str], PriceEstimator]] = {}  # key -> (dense columns read, model)
 
     def _oof_ridge(self, X, y: np.ndarray, groups: Sequence[str]) -> np.ndarray:
         n_groups = len(set(groups))
@@ -117,29 +135,41 @@ class TitleModel:
             self.classifiers[target] = LogisticRegression(
                 C=self.config.logreg_c, max_iter=self.config.logreg_max_iter).fit(X, labels)
         dense = self._dense(frame, oof)
-        self.dense_columns = list(dense.columns)
-        without_image = dense.assign(image_id=np.nan)
-        stacked = pd.concat([dense, without_image], ignore_index=True).to_numpy(dtype=float)
-        self.estimator = PriceEstimator(
-            categorical=categorical_mask(self.dense_columns), learning_rate=self.config.hgb_learning_rate,
-            max_iter=self.config.hgb_max_iter, min_samples_leaf=self.config.hgb_min_samples_leaf,
-            seed=self.config.seed,
-        ).fit(stacked, np.concatenate([prices_usd, prices_usd]))
+        variants = {TITLE_ONLY: [c for c in dense.columns if c not in IMAGE_COLUMNS]}
+        if _has_image(dense).any():
+            variants[WITH_IMAGE] = list(dense.columns)
+        self.estimators = {key: (columns, self._estimator(columns).fit(dense[columns].to_numpy(dtype=float),
+                                                                      prices_usd))
+                           for key, columns in variants.items()}
         return self
 
+    def _estimator(self, columns: list[str]) -> PriceEstimator:
+        return PriceEstimator(
+            categorical=categorical_mask(columns), learning_rate=self.config.hgb_learning_rate,
+            max_iter=self.config.hgb_max_iter, min_samples_leaf=self.config.hgb_min_samples_leaf,
+            seed=self.config.seed,
+        )
+
     def predict(self, frame: pd.DataFrame) -> TitlePrediction:
-        if self.estimator is None:
+        """Rows whose image URL gives any number use the image-aware estimator, the others the title-only one."""
+        if not self.estimators:
             raise RuntimeError("TitleModel.predict called before fit")
         X = self.featurizer.transform(frame)
-        dense = self._dense(frame, self.ridge.predict(X))[self.dense_columns].to_numpy(dtype=float)
-        logq = self.estimator.predict_log(dense)
+        dense = self._dense(frame, self.ridge.predict(X))
+        has_image = _has_image(dense) & (WITH_IMAGE in self.estimators)
+        logq = np.zeros((len(dense), 3))
+        for key, rows in ((WITH_IMAGE, has_image), (TITLE_ONLY, ~has_image)):
+            if rows.any():
+                columns, estimator = self.estimators[key]
+                logq[rows] = estimator.predict_log(dense.loc[rows, columns].to_numpy(dtype=float))
         return TitlePrediction(
             classifier_proba={t: _full_proba(m, X, len(self.classes[t])) for t, m in self.classifiers.items()},
             regression_proba={t: bin_probabilities(logq, e) for t, e in self.edges.items()},
             log_quantiles=logq,
+            with_image=has_image,
         )
 
     def predict_proba(self, frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], TitlePrediction]:
         """Blended class probabilities per target (with the configured weights) and the raw prediction."""
         pred = self.predict(frame)
-        return {t: pred.proba(t, self.config.blend_weights[t]) for t in TITLE_TARGETS}, pred
+        return {t: pred.proba(t, self.config.blend_weights) for t in TITLE_TARGETS}, pred

@@ -61,7 +61,7 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
         blended, pred = model.predict_proba(frame[usable])
         for t in TITLE_TARGETS:
             probas[t][usable] = blended[t]
-        estimate[usable] = np.column_stack(pred.estimate)
+        estimate[usable] = np.column_stack(pred.estimate(model.config.interval_margins))
     # wide_table needs finite rows for argmax; fill, then blank the unusable rows again
     filled = {t: TargetOutput(model.classes[t], np.nan_to_num(p, nan=0.0)) for t, p in probas.items()}
     wide = wide_table(base, filled)

@@ -1,8 +1,8 @@
 """Train the title models on a catalog CSV, save/load them in a run directory, predict title rows.
 
 `train_titles` validates on a product-grouped split (group_key; nothing of a validation product is seen in
-training), chooses the classifier/regression blend weights there, then refits everything — decile edges
-included — on all priced rows: with the settings fixed, more products means better predictions on unseen
+training), chooses the per-condition blend weights and interval margins there (`title_calibrate`), then
+refits everything — decile edges included — on all priced rows: with the settings fixed, more products means better predictions on unseen
 rows, and the validation figures stay an honest estimate for that refit (it only has more data).
 """
 
@@ -27,14 +27,14 @@ from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.scores import class_scores, majority_scores
+from sneaker_core.stacking.title_calibrate import calibrate
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
 from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fit_decile_edges
 
 MODEL_FILE = "title_model.joblib"
 MANIFEST_FILE = "title_model.json"
 EDGES_FILE = "decile_edges.json"
-BLEND_GRID = (0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 1.0)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3  # 2: image-URL numbers, a separate title-only estimator; 3: per-condition settings
 
 
 def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -44,36 +44,24 @@ def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     return labelled[priced].reset_index(drop=True), dict(sorted(dropped.items()))
 
 
-def evaluate(model: TitleModel, frame: pd.DataFrame, prices: np.ndarray, train_prices: np.ndarray,
-             weights: dict[str, float] | None = None) -> dict:
-    """Scores of one fitted model on held-out rows: per target blended/classifier/regression/majority."""
+def evaluate(model: TitleModel, frame: pd.DataFrame, prices: np.ndarray, train_prices: np.ndarray) -> dict:
+    """Scores of one fitted model on held-out rows (with its configured settings): per target
+    blended/classifier/regression/majority, and the dollar estimate."""
     pred = model.predict(frame)
-    weights = weights or model.config.blend_weights
-    out: dict = {"price_estimate": price_metrics(prices, *pred.estimate)}
+    weights = model.config.blend_weights
+    out: dict = {"price_estimate": price_metrics(prices, *pred.estimate(model.config.interval_margins))}
     for target in TITLE_TARGETS:
         edges = model.edges[target]
         n = len(edges) - 1
         true = assign_bins(prices, edges)
         out[target] = {
-            "blended": class_scores(true, pred.proba(target, weights[target]).argmax(1), n),
+            "blended": class_scores(true, pred.proba(target, weights).argmax(1), n),
             "classifier": class_scores(true, pred.classifier_proba[target].argmax(1), n),
             "regression": class_scores(true, pred.regression_proba[target].argmax(1), n),
             "majority": majority_scores(assign_bins(train_prices, edges), true, n),
-            "blend_weight": weights[target],
+            "blend_weights": {c: w[target] for c, w in weights.items()},
         }
     return out
-
-
-def choose_weights(model: TitleModel, frame: pd.DataFrame, prices: np.ndarray) -> dict[str, float]:
-    """Classifier weight per target with the best validation accuracy (ties: better within-one)."""
-    pred = model.predict(frame)
-    chosen = {}
-    for target in TITLE_TARGETS:
-        true = assign_bins(prices, model.edges[target])
-        n = len(model.edges[target]) - 1
-        scores = {w: class_scores(true, pred.proba(target, w).argmax(1), n) for w in BLEND_GRID}
-        chosen[target] = max(BLEND_GRID, key=lambda w: (scores[w]["accuracy"], scores[w]["within_one"]))
-    return chosen
 
 
 def grouped_split(groups: pd.Series, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -100,9 +88,11 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
         f"({groups.iloc[va].nunique()} held-out product groups)")
     val_model = TitleModel(fit_decile_edges(prices[tr]), band_edges, config)
     val_model.fit(frame.iloc[tr], prices[tr], groups.iloc[tr].tolist())
-    config.blend_weights = choose_weights(val_model, frame.iloc[va], prices[va])
-    validation = evaluate(val_model, frame.iloc[va], prices[va], prices[tr], config.blend_weights)
-    log(f"validation: {json.dumps(summary_line(validation))}")
+    calibrate(val_model, frame.iloc[va], prices[va])  # sets config's blend weights and interval margins
+    validation = evaluate(val_model, frame.iloc[va].assign(image=""), prices[va], prices[tr])
+    with_image = evaluate(val_model, frame.iloc[va], prices[va], prices[tr])
+    log(f"validation, title-only (image URLs blanked): {json.dumps(summary_line(validation))}")
+    log(f"validation, image URLs as given: {json.dumps(summary_line(with_image))}")
 
     model = TitleModel(fit_decile_edges(prices), band_edges, config).fit(frame, prices, groups.tolist())
     manifest = {
@@ -112,7 +102,8 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
         "rows": len(labelled), "priced_rows": len(rows), "dropped": dropped,
         "validation_split": {"method": "GroupShuffleSplit on group_key", "seed": seed,
                              "val_fraction": val_fraction, "train_rows": len(tr), "val_rows": len(va)},
-        "validation": validation,
+        "validation": validation,  # title-only rows, as `sneaker predict` meets them
+        "validation_with_image": with_image,
         "final_fit": "all priced rows (decile edges refit on them too)",
         "config": config.to_json(),
         "decile_edges": edges_to_json(model.edges["price_decile"]),
@@ -152,6 +143,12 @@ def load_title_model(run_dir: Path | str) -> TitleModel:
     path = run_dir / MODEL_FILE
     if not path.is_file():
         raise FileNotFoundError(f"{run_dir} has no {MODEL_FILE}; train one with `sneaker train-titles`")
+    manifest = run_dir / MANIFEST_FILE
+    saved_format = (json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+                    ).get("format_version")
+    if saved_format != FORMAT_VERSION:
+        raise ValueError(f"{path} has format {saved_format}, this version reads {FORMAT_VERSION}; "
+                         "retrain it with `sneaker train-titles`")
     model = joblib.load(path)
     if not isinstance(model, TitleModel):
         raise TypeError(f"{path} holds a {type(model).__name__}, not a TitleModel")

@@ -1,0 +1,78 @@
+"""Per-condition settings of a fitted title model, chosen on validation rows as each condition meets them.
+
+A row is predicted title-only (no number in its image URL) or with its image-URL numbers, and the two behave
+differently (the image numbers make the regression far stronger), so each condition gets its own settings,
+chosen on the validation rows presented as that condition faces them: the title-only settings on every
+validation row with its image URL blanked, the image settings on the validation rows whose URL gives numbers.
+- blend weight per target: the classifier share (`BLEND_GRID`) with the lowest validation log loss of the
+  true bin; a proper score varies smoothly with the weight, where the accuracy of a few thousand rows jumps;
+- interval margin: split-conformal widening of the log 10-90% interval (conformalised quantile regression):
+  the ceil((n+1)·0.8)/n empirical quantile of the validation miss distances max(low - y, y - high), so a new
+  row falls inside with probability >= 0.8; never below 0 (an interval that already covers is kept).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sneaker_core.stacking.scores import blend
+from sneaker_core.stacking.title_models import (
+    TITLE_ONLY,
+    TITLE_TARGETS,
+    WITH_IMAGE,
+    TitleModel,
+    TitlePrediction,
+)
+from sneaker_core.targets import assign_bins
+
+BLEND_GRID = tuple(round(0.1 * k, 1) for k in range(11))
+NOMINAL_COVERAGE = 0.8
+
+
+def condition_views(model: TitleModel, frame: pd.DataFrame) -> dict[str, tuple[TitlePrediction, np.ndarray]]:
+    """Per condition: the prediction of `frame` as that condition meets it, and the rows that condition holds."""
+    views = {TITLE_ONLY: (model.predict(frame.assign(image="")), np.ones(len(frame), dtype=bool))}
+    as_given = model.predict(frame)
+    if as_given.with_image.any():
+        views[WITH_IMAGE] = (as_given, as_given.with_image)
+    return views
+
+
+def best_weight(classifier: np.ndarray, regression: np.ndarray, true: np.ndarray) -> float:
+    """The classifier share in `BLEND_GRID` whose blend gives the true bins the lowest mean log loss."""
+    rows = np.arange(len(true))
+
+    def log_loss(w: float) -> float:
+        return float(-np.mean(np.log(blend(classifier, regression, w)[rows, true] + 1e-12)))
+
+    return min(BLEND_GRID, key=log_loss)
+
+
+def interval_margin(log_quantiles: np.ndarray, prices_usd: np.ndarray, coverage: float = NOMINAL_COVERAGE) -> float:
+    """The conformal log-space widening that makes the 10-90% interval cover `coverage` of new rows."""
+    y = np.log(np.asarray(prices_usd, dtype=float))
+    miss = np.maximum(log_quantiles[:, 0] - y, y - log_quantiles[:, 2])
+    n = len(miss)
+    level = min(math.ceil((n + 1) * coverage) / n, 1.0)
+    return max(float(np.quantile(miss, level, method="higher")), 0.0)
+
+
+def calibrate(model: TitleModel, frame: pd.DataFrame, prices_usd: np.ndarray) -> dict:
+    """Choose each condition's blend weights and interval margin on validation rows; set them in the model's
+    config (a condition with no validation rows keeps its defaults) and return what was chosen."""
+    prices_usd = np.asarray(prices_usd, dtype=float)
+    chosen: dict = {}
+    for condition, (pred, rows) in condition_views(model, frame).items():
+        weights = {}
+        for target in TITLE_TARGETS:
+            true = assign_bins(prices_usd[rows], model.edges[target])
+            weights[target] = best_weight(pred.classifier_proba[target][rows], pred.regression_proba[target][rows],
+                                          true)
+        model.config.blend_weights[condition] = weights
+        model.config.interval_margins[condition] = interval_margin(pred.log_quantiles[rows], prices_usd[rows])
+        chosen[condition] = {"blend_weights": weights, "interval_margin": model.config.interval_margins[condition],
+                             "rows": int(rows.sum())}
+    return chosen
