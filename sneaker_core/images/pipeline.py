@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from PIL import Image
 
 from sneaker_core.atomic import atomic_path, sha256_bytes, sha256_file, write_json
 from sneaker_core.images.download import Downloader, sized_url
@@ -97,6 +98,9 @@ class Normaliser:
         self.threads = ThreadPoolExecutor(workers)
         self.pool: ProcessPoolExecutor | None = None
         if processes:
+            # Load every Pillow plugin here first: a child forked while another thread is importing one would
+            # wait forever on that module's import lock (seen with several models' image stages at once).
+            Image.init()
             self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
             self.pool.submit(int).result()  # a fork pool starts all its workers on the first task
 
