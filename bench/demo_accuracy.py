@@ -35,6 +35,7 @@ from sneaker_core.settings import Settings
 from sneaker_core.targets import TARGETS, fit_target_specs
 from sneaker_core.titles import group_key
 from sneaker_core.training.cnn import build_model
+from sneaker_core.training.fit import early_stopping
 from sneaker_core.training.split import make_split
 
 
@@ -92,11 +93,10 @@ def train_eval(target: str, arch: str, y: np.ndarray, n_classes: int, meta: pd.D
     part = {s: (split == s).to_numpy() & (y >= 0) for s in ("train", "val", "test")}
     steps = -(-int(part["train"].sum()) // settings.batch_size) * settings.epochs
     model = build_model(arch, n_classes, settings.train_image_size, seed=settings.seed, decay_steps=steps)
-    stop = keras.callbacks.EarlyStopping("val_loss", patience=settings.patience, restore_best_weights=True)
     t0 = time.perf_counter()
     hist = model.fit(images[part["train"]], y[part["train"]], batch_size=settings.batch_size,
                      epochs=settings.epochs, validation_data=(images[part["val"]], y[part["val"]]),
-                     callbacks=[stop, _EpochLog(f"{target}/{arch}")], verbose=0, shuffle=True)
+                     callbacks=[early_stopping(settings), _EpochLog(f"{target}/{arch}")], verbose=0, shuffle=True)
     seconds = time.perf_counter() - t0
     pred = model.predict(images[part["test"]], batch_size=64, verbose=0).argmax(axis=1)
     true = y[part["test"]]

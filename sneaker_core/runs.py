@@ -30,8 +30,8 @@ def run_id_for(week: str, inputs: Any) -> str:
     return f"{week}-{digest}"
 
 
-TRAINING_SETTINGS = ("architecture", "epochs", "batch_size", "train_image_size", "patience", "seed", "split",
-                     "price_band_edges")
+TRAINING_SETTINGS = ("architecture", "epochs", "batch_size", "train_image_size", "patience", "warmup_epochs",
+                     "seed", "split", "price_band_edges")
 
 
 def training_inputs(shard_manifests: list[dict[str, Any]], settings: Any) -> dict[str, Any]:

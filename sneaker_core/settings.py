@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     batch_size: int = Field(32, ge=1)
     architecture: Literal["default", "baseline"] = "default"
     patience: int = Field(8, ge=1, description="early stopping: epochs without a better val loss (best weights kept)")
+    warmup_epochs: int = Field(6, ge=0, description="epochs before early stopping starts watching the val loss "
+                               "(an early, noisy val-loss minimum is never the one kept)")
     market_products: int = Field(2500, ge=10, description="size of the synthetic demo catalog (2500: model >= 0.97)")
     market_faults: str = Field("", description="demo market fault spec, e.g. error_rate=0.1,latency_ms=20")
 

@@ -7,13 +7,15 @@ from contextlib import contextmanager
 
 import httpx
 
+from sneaker_core.market.server import MARKET_VERSION
 from sneaker_core.settings import Settings
 
 
 def source_id(settings: Settings) -> str:
     """A stable identity of the source for cache keys (the demo market's port is not part of it)."""
     if settings.is_demo:
-        return f"demo:seed={settings.seed}:products={settings.market_products}:faults={settings.market_faults}"
+        return (f"demo:v{MARKET_VERSION}:seed={settings.seed}:products={settings.market_products}"
+                f":faults={settings.market_faults}")
     return settings.base_url() or settings.source
 
 
@@ -22,7 +24,8 @@ def _same_market_running(url: str, settings: Settings) -> bool:
         truth = httpx.get(f"{url}/__catalog.json", timeout=5).json()
     except (httpx.HTTPError, ValueError):
         return False
-    return truth.get("seed") == settings.seed and len(truth.get("products", [])) == settings.market_products
+    return (truth.get("seed"), truth.get("version"), len(truth.get("products", []))) == (
+        settings.seed, MARKET_VERSION, settings.market_products)
 
 
 @contextmanager

@@ -13,7 +13,8 @@ from tasks.caching import PERSISTED, cache_key, data_key, verified
 
 # TensorFlow loads inside the task bodies, so importing the flow (deploy, serve, the UI) stays fast.
 
-TRAIN_SETTINGS = ("architecture", "epochs", "batch_size", "train_image_size", "patience", "seed")
+TRAIN_SETTINGS = ("architecture", "epochs", "batch_size", "train_image_size", "patience", "warmup_epochs",
+                  "seed")
 
 
 def shard_paths(shards: list[dict[str, Any]], settings: Settings) -> list[Path]:

@@ -23,6 +23,9 @@ from sneaker_core.market.page import PAGE_LIMIT, ClassNames, challenge_page, pro
 from sneaker_core.market.render import ImageCache, RenderSpec
 
 MAX_PAGE_LIMIT = 100
+# Bump when the catalog, prices or pictures a seed produces change: it is part of the demo source's identity
+# in cache keys, so a changed market is scraped again even within the same week.
+MARKET_VERSION = 2
 IMAGE_SIDE = 750  # the originals' width and height, as on GOAT's CDN
 MIN_IMAGE_WIDTH = 16
 JSON_PATH = "/web-api/consumer-search/get-product-search-results"
@@ -122,7 +125,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/__catalog.json":
             if "query" in qs:
                 return self._json({"query": first("query"), "ids": [p.id for p in m.catalog.search(first("query"))]})
-            return self._json({"seed": m.catalog.seed, "products": m.ground_truth()})
+            return self._json({"seed": m.catalog.seed, "version": MARKET_VERSION, "products": m.ground_truth()})
         if path == "/":
             return self._html('<!DOCTYPE html><html><body><h1>Demo Market</h1><form action="/search">'
                               '<input name="query"><input type="hidden" name="web_groups" value="sneakers">'

@@ -127,6 +127,12 @@ def _dataset(shard_paths, rows: pd.DataFrame, splits: Sequence[str], settings: S
     return ds.apply(tf.data.experimental.assert_cardinality(n_batches)).prefetch(tf.data.AUTOTUNE)
 
 
+def early_stopping(settings: Settings) -> keras.callbacks.EarlyStopping:
+    """Stop after `patience` epochs without a better val loss, counted from `warmup_epochs` on; keep the best."""
+    return keras.callbacks.EarlyStopping("val_loss", patience=settings.patience, restore_best_weights=True,
+                                         start_from_epoch=min(settings.warmup_epochs, settings.epochs - 1))
+
+
 class _TrainClock(keras.callbacks.Callback):
     """Seconds spent in training batches (validation passes excluded)."""
 
@@ -189,11 +195,10 @@ def train_target(target: str, shard_paths: Sequence[Path], run_dir: Path, settin
     train_ds = _dataset(shard_paths, rows, ["train"], settings, labelled_only=True, shuffle=True)
     val_ds = _dataset(shard_paths, rows, ["val"], settings, labelled_only=True, shuffle=False).cache()
     clock = _TrainClock()
-    stop = keras.callbacks.EarlyStopping("val_loss", patience=settings.patience, restore_best_weights=True)
     t0 = time.perf_counter()
     history = model.fit(train_ds.map(lambda x, y, pid, code: (x, y)), epochs=settings.epochs,
                         validation_data=val_ds.map(lambda x, y, pid, code: (x, y)),
-                        callbacks=[stop, clock], shuffle=False, verbose=2)
+                        callbacks=[early_stopping(settings), clock], shuffle=False, verbose=2)
     epochs_run = len(history.history["loss"])
 
     path = runinfo.save_model(model, runinfo.model_path(run_dir, target))
