@@ -37,7 +37,7 @@ def train_titles_cmd(
     except (CatalogError, ValueError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    table = Table(title="grouped validation (held-out product groups)")
+    table = Table(title="grouped validation (held-out product groups), title-only rows")
     for col in ("target", "model", "accuracy", "within one", "macro F1"):
         table.add_column(col)
     val = manifest["validation"]
