@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sneaker_cli._errors import print_error
 from sneaker_core.atomic import atomic_path
 from sneaker_core.catalog import SUMMARY_COLUMNS, TOTAL, CatalogError, label_catalog, summarise
 from sneaker_core.prices import DEFAULT_MAX_USD
@@ -45,7 +46,7 @@ def check(
     try:
         labelled = label_catalog(csv, models_file=models_file, max_usd=max_usd)
     except (CatalogError, ValueError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        print_error(console, exc)
         raise typer.Exit(2) from exc
     console.print(summary_table(summarise(labelled)))
     reasons = labelled["price_reason"].value_counts()

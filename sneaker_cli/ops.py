@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from deployments import PREFECT_YAML, PROJECT_ROOT, deployment_specs
+from sneaker_cli._errors import print_error
 from sneaker_core.settings import Settings
 
 console = Console()
@@ -92,13 +93,13 @@ def deploy(
 ) -> None:
     """Register the deployments of deployments/prefect.yaml (weekly, adhoc) with the configured Prefect API."""
     if not PREFECT_YAML.is_file():
-        console.print(f"[red]error:[/red] {PREFECT_YAML} not found; run from a source checkout (pip install -e .)")
+        print_error(console, f"{PREFECT_YAML} not found; run from a source checkout (pip install -e .)")
         raise typer.Exit(2)
     specs = deployment_specs()
     known = [s["name"] for s in specs]
     unknown = sorted(set(name or []) - set(known))
     if unknown:
-        console.print(f"[red]error:[/red] unknown deployment(s) {unknown}; prefect.yaml defines {known}")
+        print_error(console, f"unknown deployment(s) {unknown}; prefect.yaml defines {known}")
         raise typer.Exit(2)
     chosen = [s for s in specs if not name or s["name"] in name]
     try:
@@ -106,7 +107,7 @@ def deploy(
         httpx.get(f"{api}/health", timeout=10).raise_for_status()
         _ensure_pools(chosen)
     except (RuntimeError, httpx.HTTPError) as exc:
-        console.print(f"[red]error:[/red] Prefect API not usable: {exc}")
+        print_error(console, f"Prefect API not usable: {exc}")
         raise typer.Exit(2) from None
     env = {**os.environ, "SNEAKER_PROJECT_DIR": os.environ.get("SNEAKER_PROJECT_DIR", str(PROJECT_ROOT))}
     which = [arg for s in chosen for arg in ("--name", s["name"])] if name else ["--all"]
@@ -115,7 +116,7 @@ def deploy(
     done = subprocess.run(cmd, check=False, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         console.print(done.stdout[-4000:], done.stderr[-4000:], markup=False)
-        console.print(f"[red]error:[/red] `prefect deploy` failed (exit {done.returncode})")
+        print_error(console, f"`prefect deploy` failed (exit {done.returncode})")
         raise typer.Exit(done.returncode)
     console.print(_summary([s["name"] for s in chosen]))
     pools = sorted({s["work_pool"]["name"] for s in chosen})

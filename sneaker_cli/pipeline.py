@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,6 +19,7 @@ from rich.progress import (
 from rich.table import Table
 
 from flows.runners import RunnerKind, image_task_runner
+from sneaker_cli._errors import print_error
 from sneaker_cli._prefect_env import configure
 from sneaker_core.settings import Settings
 
@@ -65,7 +65,7 @@ def _week_files(settings: Settings, as_of: str | None, folder: str, suffix: str)
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)  # one line, however narrow the terminal
+    print_error(console, exc)
     raise typer.Exit(2) from exc
 
 

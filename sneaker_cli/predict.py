@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from sneaker_cli._errors import print_error
 from sneaker_core.images.normalise import BadImage
 from sneaker_core.runs import latest_run_dir
 from sneaker_core.settings import Settings
@@ -35,7 +36,7 @@ def train_titles_cmd(
     try:
         manifest = train_titles(catalog, run_dir, seed=seed, log=console.print)
     except (CatalogError, ValueError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        print_error(console, exc)
         raise typer.Exit(2) from exc
     table = Table(title="grouped validation (held-out product groups), title-only rows")
     for col in ("target", "model", "accuracy", "within one", "macro F1"):
@@ -118,7 +119,7 @@ def predict_cmd(
         table = predict_title_rows(pd.DataFrame({"title": [title]}), load_title_model(run_dir))
         Console().print(_single_title_table(table))
     except (ValueError, OSError, TypeError, BadImage) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        print_error(console, exc)
         raise typer.Exit(2) from exc
 
 

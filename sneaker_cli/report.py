@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sneaker_cli._errors import print_error
 from sneaker_core.runs import latest_run_dir
 from sneaker_core.settings import Settings
 
@@ -23,7 +24,7 @@ def report(
         run_dir = run if run is not None else latest_run_dir(Settings().data_dir)
         result = build_report(run_dir)
     except FileNotFoundError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        print_error(console, exc)
         raise typer.Exit(2) from exc
     for sec in result["sections"]:
         if sec["missing"]:
