@@ -8,23 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 from sneaker_core.market.catalog import Catalog, Product, stable_hex, true_model
+from sneaker_core.prices import MISSING, parse_price
 from sneaker_core.registry import UnknownModelError, get_model, load_models
 
-_PRICE_RE = re.compile(r"^\$?\s*([\d,]+(?:\.\d{1,2})?)$")
 _APPAREL_RE = re.compile(r"\b(tee|t-shirt|hoodie|shirt|shorts|jacket|pants|crewneck|sweatshirt)\b", re.IGNORECASE)
 _ACCESSORY_RE = re.compile(r"\b(socks?|cap|hat|beanie|bag|backpack|keychain)\b", re.IGNORECASE)
 REQUIRED = ("title", "image", "price")
-
-
-def parse_price_cents(text: str) -> int | None:
-    """'$1,507' -> 150700; '' -> None; anything else raises ValueError."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    m = _PRICE_RE.match(text)
-    if not m:
-        raise ValueError(f"unparseable price {text!r}")
-    return round(float(m.group(1).replace(",", "")) * 100)
 
 
 def _category(title: str) -> str:
@@ -57,11 +46,9 @@ def load_catalog_csv(path: Path, seed: int = 0) -> Catalog:
             if not title:
                 report["skipped_empty_title"] += 1
                 continue
-            try:
-                price = parse_price_cents(row.get("price") or "")
-            except ValueError:
-                price = None
-                report["bad_price"] += 1
+            parsed = parse_price(row.get("price"))
+            price = round(parsed.usd * 100) if parsed.usd is not None else None
+            report["bad_price"] += parsed.reason not in (None, MISSING)
             report["unpriced"] += price is None
             spec = true_model(title, models)
             report["unmatched_model"] += spec is None
