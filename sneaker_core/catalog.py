@@ -52,7 +52,7 @@ def read_catalog(csv_path: Path | str) -> pd.DataFrame:
     return df
 
 
-def _label_with_search(title: str, search: str, models: Sequence[ModelSpec]) -> Label:
+def label_with_search(title: str, search: str, models: Sequence[ModelSpec]) -> Label:
     """Label one row; an unknown search model is recorded in the reason instead of crashing the run."""
     try:
         return label_title(title, search or None, models)
@@ -78,7 +78,7 @@ def label_catalog(csv_path: Path | str, models_file: Path | None = None,
     for title, search in zip(df["title"], df["search_model"]):
         key = (title, search.strip())
         if key not in cache:
-            cache[key] = _label_with_search(title, key[1], models)
+            cache[key] = label_with_search(title, key[1], models)
         labels.append(cache[key])
     prices = [parse_price(p, max_usd=max_usd) for p in df["price"]]
     seen = df["title"].str.strip() + "\x00" + df["image"].str.strip()

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sneaker_core.catalog import _label_with_search
+from sneaker_core.catalog import label_with_search
 from sneaker_core.registry import load_models
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.predictions import TargetOutput, wide_table, write_csv
@@ -47,7 +47,7 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     models = load_models()
     search = df["search_model"] if "search_model" in df.columns else pd.Series("", index=df.index)
-    labels = [_label_with_search(str(t), str(s).strip(), models) for t, s in zip(df["title"], search)]
+    labels = [label_with_search(str(t), str(s).strip(), models) for t, s in zip(df["title"], search)]
     usable = np.array([bool(normalise_title(t)) for t in df["title"]], dtype=bool)
     frame = feature_frame(df.assign(model=[lab.model or "" for lab in labels],
                                     brand=[lab.brand or "" for lab in labels]))
