@@ -1,8 +1,8 @@
-"""Rebuild docs/report.png: a full-page screenshot of the report of a seeded synthetic run.
+"""Rebuild docs/report.png: a full-page screenshot of a run's report (a real run, or a seeded synthetic one).
 
-    .venv/bin/python bench/report_screenshot.py [--out docs/report.png] [--seed 7]
+    .venv/bin/python bench/report_screenshot.py [--run data/runs/<run_id>] [--out docs/report.png] [--seed 7]
 
-Prints the build time, the page size and the screenshot path. The run is synthetic
+Prints the build time, the page size and the screenshot path. Without `--run` the run is synthetic
 (`sneaker_core.report.fake_run`), so the screenshot is reproducible without any training.
 """
 
@@ -28,20 +28,22 @@ FIXED_NOW = datetime(2024, 1, 8, 6, 0, tzinfo=UTC)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "report.png")
+    parser.add_argument("--run", type=Path, default=None, help="a run directory (default: a synthetic run)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--width", type=int, default=1240)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        run_dir = write_fake_run(Path(tmp) / "runs" / "2024-W02-demo", seed=args.seed)
-        os.utime(run_dir / "metrics.json", (FIXED_NOW.timestamp(), FIXED_NOW.timestamp()))  # shown in the header
+        if args.run is None:
+            run_dir = write_fake_run(Path(tmp) / "runs" / "2024-W02-demo", seed=args.seed)
+            os.utime(run_dir / "metrics.json", (FIXED_NOW.timestamp(), FIXED_NOW.timestamp()))  # shown in the header
         t0 = time.perf_counter()
-        report = build_report(run_dir, now=FIXED_NOW)
+        report = build_report(args.run or run_dir, now=None if args.run else FIXED_NOW)
         seconds = time.perf_counter() - t0
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(find_chromium()), args=LAUNCH_ARGS)
             try:
                 page = browser.new_page(viewport={"width": args.width, "height": 900})
-                page.goto(Path(report["path"]).as_uri())
+                page.goto(Path(report["path"]).resolve().as_uri())
                 with atomic_path(args.out) as shot:
                     page.screenshot(path=str(shot), full_page=True, type="png")
             finally:
