@@ -10,14 +10,15 @@ from prefect import task
 
 from sneaker_core.runs import run_dir
 from sneaker_core.settings import Settings
+from sneaker_core.stacking import STACKING_VERSION
 from tasks.caching import PERSISTED, cache_key, data_key, verified
 from tasks.train import shard_paths
 
 
-
 def _key(context, params: dict[str, Any]) -> str:
     trained = {t: [m["model_path"], m["accuracy"]] for t, m in sorted(params["trained"].items())}
-    return cache_key("stack", params["run_id"], trained, params["settings"].seed, data_key(params["settings"]))
+    return cache_key("stack", STACKING_VERSION, params["run_id"], trained, params["settings"].seed,
+                     data_key(params["settings"]))
 
 
 @task(name="stack", task_run_name="stack-{run_id}", cache_key_fn=_key, **PERSISTED)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,8 @@ from stacking_fixtures import synthetic_catalog
 from sneaker_core.labeller import label_title
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES, Settings
 from sneaker_core.stacking import meta
-from sneaker_core.stacking.meta import fit_and_evaluate
+from sneaker_core.stacking.estimate import PriceEstimator
+from sneaker_core.stacking.meta import fit_and_evaluate, oof_interval_margin
 from sneaker_core.targets import TARGETS, fit_target_specs
 from sneaker_core.titles import group_key
 
@@ -114,13 +116,30 @@ def test_metrics_json_gains_meta_keeps_the_rest(stacked):
         for target in ("price_decile", "price_band"):
             entry = metrics["meta"][kind][target]
             assert 0.0 <= entry["test"]["accuracy"] <= 1.0 and entry["params"] and entry["cv_folds"] == 3
-    assert set(metrics["price_estimate"]) == {"mdape", "mae", "coverage_10_90", "n"}
+    assert set(metrics["price_estimate"]) == {"mdape", "mae", "coverage_10_90", "n", "interval_log_margin"}
+    assert metrics["price_estimate"]["interval_log_margin"] >= 0.0
     comp = metrics["comparison"]["price_band"]
     assert set(comp) == {"cnn_price_band", "title_only", "meta_logreg", "meta_boosted", "majority"}
     labelled = int((pd.read_csv(run / "predictions.csv")["true_price_band"] >= 0).sum())
     assert {r["n"] for r in comp.values()} == {labelled}
     assert comp["meta_logreg"]["accuracy"] > comp["majority"]["accuracy"]
     assert metrics["price_estimate"]["mdape"] < 0.5
+
+
+def test_interval_margin_comes_from_out_of_fold_predictions():
+    """Fit on all of VAL, an estimator's own residuals hide its error; the out-of-fold margin widens the interval
+    until about 80 % of held-out rows fall inside."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(600, 3))
+    prices = np.exp(4 + X[:, 0] + rng.normal(scale=0.6, size=600))
+    groups = np.arange(600) % 150
+    new = partial(PriceEstimator, max_iter=60, seed=0)
+    margin = oof_interval_margin(new, X[:400], prices[:400], groups[:400])
+    logq = new().fit(X[:400], prices[:400]).predict_log(X[400:])
+    y = np.log(prices[400:])
+    raw = np.mean((y >= logq[:, 0]) & (y <= logq[:, 2]))
+    widened = np.mean((y >= logq[:, 0] - margin) & (y <= logq[:, 2] + margin))
+    assert margin > 0 and widened > raw and 0.72 <= widened <= 0.9
 
 
 def test_missing_probs_file_is_named(tmp_path: Path):

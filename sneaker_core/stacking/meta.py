@@ -11,6 +11,8 @@ Layering, so that no level sees the rows it is scored on:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,7 @@ from sneaker_core.stacking.features import (
 )
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS
 from sneaker_core.stacking.scores import class_scores
+from sneaker_core.stacking.title_calibrate import interval_margin
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
 from sneaker_core.targets import MISSING, PRICE_TARGETS, TARGETS, TargetSpec
 
@@ -212,8 +215,24 @@ def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -
             result["models"][kind][target] = info
             result["test_proba"][(kind, target)] = predict_proba(kind, model, X["test"], n)
     priced_val = rows["val"]["price"].to_numpy(float) > 0
-    cols = list(X["val"].columns)
-    estimator = PriceEstimator(categorical=categorical_mask(cols), max_iter=200, seed=settings.seed)
-    estimator.fit(X["val"][priced_val].to_numpy(float), rows["val"]["price"].to_numpy(float)[priced_val])
-    result["estimate"] = estimator.predict(X["test"].to_numpy(float))
+    X_val, prices = X["val"][priced_val].to_numpy(float), rows["val"]["price"].to_numpy(float)[priced_val]
+    new_estimator = partial(PriceEstimator, categorical=categorical_mask(list(X["val"].columns)), max_iter=200,
+                            seed=settings.seed)
+    margin = oof_interval_margin(new_estimator, X_val, prices, groups[priced_val])
+    logq = new_estimator().fit(X_val, prices).predict_log(X["test"].to_numpy(float))
+    result["estimate"] = (np.exp(logq[:, 1]), np.exp(logq[:, 0] - margin), np.exp(logq[:, 2] + margin))
+    result["interval_margin"] = margin
     return write_outputs(run_dir, result)
+
+
+def oof_interval_margin(new_estimator: Callable[[], PriceEstimator], X: np.ndarray, prices: np.ndarray,
+                        groups: np.ndarray) -> float:
+    """Split-conformal widening of the log 10-90% interval from grouped out-of-fold predictions on VAL
+    (the estimator is fit on VAL itself, so its own residuals there would be too small)."""
+    folds = min(CV_FOLDS, len(set(groups)))
+    if folds < 2:
+        return 0.0
+    oof = np.zeros((len(prices), 3))
+    for a, b in GroupKFold(n_splits=folds).split(X, prices, groups):
+        oof[b] = new_estimator().fit(X[a], prices[a]).predict_log(X[b])
+    return interval_margin(oof, prices)

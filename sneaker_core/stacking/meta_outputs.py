@@ -71,7 +71,8 @@ def write_outputs(run_dir: Path, result: dict) -> dict:
                               Path(run_dir) / PREDICTIONS_PARQUET)
 
     priced = test["price"].to_numpy(float) > 0
-    estimate = price_metrics(test["price"].to_numpy(float)[priced], est[priced], low[priced], high[priced])
+    estimate = {**price_metrics(test["price"].to_numpy(float)[priced], est[priced], low[priced], high[priced]),
+                "interval_log_margin": round(float(result["interval_margin"]), 4)}
     comp = comparison(result)
     meta = {kind: {t: {**result["models"][kind][t], "test": comp[t][f"meta_{kind}"]} for t in PRICE_TARGETS}
             for kind in META_KINDS}
