@@ -21,19 +21,24 @@ def atomic_path(path: Path | str, durable: bool = True) -> Iterator[Path]:
     The rename alone protects against a killed process; the fsync (`durable`) also against a power loss.
     Skip it only for files whose readers verify them by a digest recorded elsewhere."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + path.name + ".", dir=path.parent)
+    prefix = TMP_PREFIX + path.name + "."
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
+    os.fchmod(fd, 0o644)  # mkstemp creates 0600; outputs are ordinary readable files
     os.close(fd)
     tmp_path = Path(tmp)
-    tmp_path.chmod(0o644)  # mkstemp creates 0600; outputs are ordinary readable files
     try:
         yield tmp_path
         if durable:
             with open(tmp_path, "rb+") as fh:
                 os.fsync(fh.fileno())
         os.replace(tmp_path, path)
-    finally:
+    except BaseException:
         tmp_path.unlink(missing_ok=True)
+        raise
 
 
 def write_bytes(path: Path | str, data: bytes, durable: bool = True) -> Path:
