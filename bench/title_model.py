@@ -28,7 +28,7 @@ from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.scores import class_scores
-from sneaker_core.stacking.title_calibrate import calibrate
+from sneaker_core.stacking.title_calibrate import calibrate, condition_views
 from sneaker_core.stacking.title_models import CONDITIONS, TitleModel, TitleModelConfig
 from sneaker_core.stacking.title_run import evaluate, priced_rows
 from sneaker_core.targets import assign_bins, fit_decile_edges
@@ -102,15 +102,16 @@ def main() -> None:
     t1 = time.perf_counter()
     model = TitleModel(edges["price_decile"], edges["price_band"], TitleModelConfig(seed=args.seed))
     model.fit(frame.iloc[tr], prices[tr], groups[tr].tolist())
-    chosen = calibrate(model, frame.iloc[va], prices[va])
+    chosen = calibrate(model, condition_views(model, frame.iloc[va]), prices[va])
     t_ours = time.perf_counter() - t1
     print(f"settings chosen on validation: {json.dumps(chosen)}")
 
     test = {"TITLE-ONLY rows (image URLs blanked; what `sneaker predict CSV` meets)": frame.iloc[te].assign(image=""),
             "rows WITH their GOAT image URLs (as in the catalog)": frame.iloc[te]}
     for name, rows_te in test.items():
-        ours = evaluate(model, rows_te, prices[te], prices[tr])
-        uncalibrated = model.predict(rows_te).estimate(dict.fromkeys(CONDITIONS, 0.0))
+        pred = model.predict(rows_te)
+        ours = evaluate(model, pred, prices[te], prices[tr])
+        uncalibrated = pred.estimate(dict.fromkeys(CONDITIONS, 0.0))
         print_condition(name, ours, ref, price_metrics(prices[te], *uncalibrated)["coverage_10_90"])
     print(f"\ntime: title models {t_ours:.0f}s, reference {t_ref:.0f}s ({t_ours / max(t_ref, 1e-9):.1f}x), "
           f"total {time.perf_counter() - t0:.0f}s")

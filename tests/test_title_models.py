@@ -17,7 +17,7 @@ from sneaker_core.stacking.features import TitleFeaturizer, feature_frame, title
 from sneaker_core.stacking.image_url import image_id, image_url_features
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table
 from sneaker_core.stacking.scores import blend
-from sneaker_core.stacking.title_calibrate import calibrate, interval_margin
+from sneaker_core.stacking.title_calibrate import calibrate, condition_views, interval_margin
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     WITH_IMAGE,
@@ -147,7 +147,7 @@ def test_title_only_settings_are_chosen_on_validation_rows_with_urls_blanked():
     prices = np.random.default_rng(0).uniform(20, 990, 200)
     val = pd.DataFrame({"title": "x", "image": [f"https://image.goat.com/{i}" for i in range(200)]})
     stub = _ConditionStub(prices)
-    chosen = calibrate(stub, val, prices)
+    chosen = calibrate(stub, condition_views(stub, val), prices)
     # on rows with URLs the regression is right, so the image weights go to it; blanked, the classifier is right
     assert stub.config.blend_weights[WITH_IMAGE] == {"price_decile": 0.0, "price_band": 0.0}
     assert stub.config.blend_weights[TITLE_ONLY] == {"price_decile": 1.0, "price_band": 1.0}

@@ -32,13 +32,9 @@ BLEND_GRID = tuple(round(0.1 * k, 1) for k in range(11))
 NOMINAL_COVERAGE = 0.8
 
 
-def condition_views(model: TitleModel, frame: pd.DataFrame) -> dict[str, tuple[TitlePrediction, np.ndarray]]:
-    """Per condition: the prediction of `frame` as that condition meets it, and the rows that condition holds."""
-    views = {TITLE_ONLY: (model.predict(frame.assign(image="")), np.ones(len(frame), dtype=bool))}
-    as_given = model.predict(frame)
-    if as_given.with_image.any():
-        views[WITH_IMAGE] = (as_given, as_given.with_image)
-    return views
+def condition_views(model: TitleModel, frame: pd.DataFrame) -> dict[str, TitlePrediction]:
+    """The prediction of `frame` as each condition meets it: image URLs blanked, and as given."""
+    return {TITLE_ONLY: model.predict(frame.assign(image="")), WITH_IMAGE: model.predict(frame)}
 
 
 def best_weight(classifier: np.ndarray, regression: np.ndarray, true: np.ndarray) -> float:
@@ -60,12 +56,16 @@ def interval_margin(log_quantiles: np.ndarray, prices_usd: np.ndarray, coverage:
     return max(float(np.quantile(miss, level, method="higher")), 0.0)
 
 
-def calibrate(model: TitleModel, frame: pd.DataFrame, prices_usd: np.ndarray) -> dict:
-    """Choose each condition's blend weights and interval margin on validation rows; set them in the model's
-    config (a condition with no validation rows keeps its defaults) and return what was chosen."""
+def calibrate(model: TitleModel, views: dict[str, TitlePrediction], prices_usd: np.ndarray) -> dict:
+    """Choose each condition's blend weights and interval margin on validation rows (`condition_views`: every
+    row title-only, and the rows whose URL gives numbers); set them in the model's config (a condition with no
+    validation rows keeps its defaults) and return what was chosen."""
     prices_usd = np.asarray(prices_usd, dtype=float)
     chosen: dict = {}
-    for condition, (pred, rows) in condition_views(model, frame).items():
+    for condition, pred in views.items():
+        rows = pred.with_image if condition == WITH_IMAGE else np.ones(len(prices_usd), dtype=bool)
+        if not rows.any():
+            continue
         weights = {}
         for target in TITLE_TARGETS:
             true = assign_bins(prices_usd[rows], model.edges[target])

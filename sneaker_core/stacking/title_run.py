@@ -27,8 +27,15 @@ from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.scores import class_scores, majority_scores
-from sneaker_core.stacking.title_calibrate import calibrate
-from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
+from sneaker_core.stacking.title_calibrate import calibrate, condition_views
+from sneaker_core.stacking.title_models import (
+    TITLE_ONLY,
+    TITLE_TARGETS,
+    WITH_IMAGE,
+    TitleModel,
+    TitleModelConfig,
+    TitlePrediction,
+)
 from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fit_decile_edges
 
 MODEL_FILE = "title_model.joblib"
@@ -44,10 +51,9 @@ def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     return labelled[priced].reset_index(drop=True), dict(sorted(dropped.items()))
 
 
-def evaluate(model: TitleModel, frame: pd.DataFrame, prices: np.ndarray, train_prices: np.ndarray) -> dict:
-    """Scores of one fitted model on held-out rows (with its configured settings): per target
+def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train_prices: np.ndarray) -> dict:
+    """Scores of a fitted model's prediction of held-out rows (with its configured settings): per target
     blended/classifier/regression/majority, and the dollar estimate."""
-    pred = model.predict(frame)
     weights = model.config.blend_weights
     out: dict = {"price_estimate": price_metrics(prices, *pred.estimate(model.config.interval_margins))}
     for target in TITLE_TARGETS:
@@ -88,9 +94,10 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
         f"({groups.iloc[va].nunique()} held-out product groups)")
     val_model = TitleModel(fit_decile_edges(prices[tr]), band_edges, config)
     val_model.fit(frame.iloc[tr], prices[tr], groups.iloc[tr].tolist())
-    calibrate(val_model, frame.iloc[va], prices[va])  # sets config's blend weights and interval margins
-    validation = evaluate(val_model, frame.iloc[va].assign(image=""), prices[va], prices[tr])
-    with_image = evaluate(val_model, frame.iloc[va], prices[va], prices[tr])
+    views = condition_views(val_model, frame.iloc[va])
+    calibrate(val_model, views, prices[va])  # sets config's blend weights and interval margins
+    validation = evaluate(val_model, views[TITLE_ONLY], prices[va], prices[tr])
+    with_image = evaluate(val_model, views[WITH_IMAGE], prices[va], prices[tr])
     log(f"validation, title-only (image URLs blanked): {json.dumps(summary_line(validation))}")
     log(f"validation, image URLs as given: {json.dumps(summary_line(with_image))}")
 
