@@ -8,7 +8,7 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from flows.images import images_flow
+from flows.images import images_flow, submit_images
 from flows.runners import RunnerKind, image_task_runner
 from flows.scrape import as_of_time, split_outcomes, submit_scrapes
 from sneaker_core.runs import data_dir_lock, mark_latest, run_id_for, training_inputs
@@ -17,7 +17,6 @@ from sneaker_core.settings import Settings
 from sneaker_core.sources import open_source
 from sneaker_core.targets import TARGETS
 from tasks.artifacts import StageProgress, publish_counts, publish_metrics
-from tasks.images import images_task_for
 from tasks.report import report_task_for
 from tasks.shards import shards_task_for
 from tasks.stack import stack_task_for
@@ -74,7 +73,7 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
         progress = StageProgress("scrape and images")
         scrapes = submit_scrapes(settings, base_url, models, now)
         if image_runner is None:  # per model, images start when its scrape ends and shards when its images end
-            images = {m: images_task_for(m, week, settings).submit(m, fut, settings) for m, fut in scrapes.items()}
+            images = submit_images(scrapes, week, settings)
             shards = _submit_shards(scrapes, images, week, settings)
             progress.follow({**scrapes, **images, **shards})
             scraped, scrape_failed = split_outcomes(scrapes)
