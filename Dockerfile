@@ -15,13 +15,14 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-# Dependencies first (cached while only code changes), then the code, installed editable so that deployment
-# pull steps (`set_working_directory: /app`) and the installed packages are the same files.
+# Dependencies first (cached while only code changes; the dask extra for `--task-runner dask`), then the code,
+# installed editable so that deployment pull steps (`set_working_directory: /app`) and the installed packages are
+# the same files.
 COPY pyproject.toml ./
 RUN mkdir -p sneaker_core sneaker_cli tasks flows deployments \
  && touch README.md sneaker_core/__init__.py sneaker_cli/__init__.py tasks/__init__.py flows/__init__.py \
           deployments/__init__.py \
- && pip install -e . \
+ && pip install -e '.[dask]' \
  && rm -rf sneaker_core sneaker_cli tasks flows deployments
 COPY . .
 RUN pip install --no-deps -e . \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -81,7 +82,7 @@ class Settings(BaseSettings):
     @field_validator("price_band_edges")
     @classmethod
     def _edges_increase(cls, v: tuple[float, ...]) -> tuple[float, ...]:
-        if len(v) < 3 or any(b <= a for a, b in zip(v, v[1:])):
+        if len(v) < 3 or any(b <= a for a, b in itertools.pairwise(v)):
             raise ValueError(f"price_band_edges {v} must be at least 3 strictly increasing numbers")
         return v
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -37,7 +38,7 @@ def _fmt(x: float) -> str:
 
 def bin_names(edges: Sequence[float]) -> list[str]:
     """Explicit class names such as `093_116` (dollars, lower_upper); open ends read `000` and `inf`."""
-    return [f"{_fmt(lo)}_{_fmt(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]
+    return [f"{_fmt(lo)}_{_fmt(hi)}" for lo, hi in itertools.pairwise(edges)]
 
 
 def edges_to_json(edges: Sequence[float]) -> list[float | None]:

@@ -30,7 +30,7 @@ def stack_task(run_id: str, trained: dict[str, Any], shards: list[dict[str, Any]
     return stack_run(run_dir(settings.data_dir, run_id), shard_paths(shards, settings), settings)
 
 
-def stack_task_for(run_id: str, settings: Settings):  # noqa: ANN201 - a Prefect Task
+def stack_task_for(run_id: str, settings: Settings):
     """Recompute when metrics.json lacks the stacking results, or the predictions they vouch for are gone."""
     folder = Path(run_dir(settings.data_dir, run_id))
     try:

@@ -17,8 +17,8 @@ from flows.weekly_refresh import weekly_refresh
 from sneaker_core.market import DemoMarket
 
 pytestmark = pytest.mark.slow
-PARAMS = dict(models=["dunk-low", "bapesta"], item_cap=30, scrape_mode="json", image_size=48, train_image_size=32,
-              epochs=1, as_of="2026-11-23")
+PARAMS = {"models": ["dunk-low", "bapesta"], "item_cap": 30, "scrape_mode": "json", "image_size": 48, "train_image_size": 32,
+              "epochs": 1, "as_of": "2026-11-23"}
 
 
 @pytest.fixture(scope="module")

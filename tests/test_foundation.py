@@ -133,6 +133,5 @@ def test_unwritable_data_dir_is_a_one_line_error(tmp_path):
     ro = tmp_path / "ro"
     ro.mkdir()
     (ro / ".run.lock").mkdir()  # a directory where the lock file must go: cannot be opened for writing
-    with pytest.raises(PermissionError, match="choose a writable one with SNEAKER_DATA_DIR"):
-        with runs.data_dir_lock(ro):
-            pass
+    with pytest.raises(PermissionError, match="choose a writable one with SNEAKER_DATA_DIR"), runs.data_dir_lock(ro):
+        pass

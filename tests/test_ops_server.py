@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -27,7 +26,6 @@ from helpers_prefect_server import (
 from sneaker_core.market import DemoMarket
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
 MODELS = ["dunk-low", "bapesta"]
 # Tiny but trainable: ~30 listings per model from a 600-product market (200 leaves < 10 priced training rows).
 TINY = {"models": MODELS, "item_cap": 30, "scrape_mode": "json", "epochs": 1, "image_size": 48,
@@ -122,27 +120,17 @@ def test_an_overlapping_run_is_cancelled_not_queued(stack):
     assert stack["late"][0] == "CANCELLED"
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
-def test_ui_shows_the_run_its_task_runs_and_artifacts(stack, client):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from sneaker_core.browser import LAUNCH_ARGS
-
+def test_ui_shows_the_run_its_task_runs_and_artifacts(stack, client, headless_page):
     name = client.read_flow_run(stack["run_id"]).name
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(90_000)
-            page.goto(f"{stack['server'].url}/runs/flow-run/{stack['run_id']}")
-            page.get_by_text(name, exact=True).first.wait_for()
-            assert page.get_by_text("Completed").first.is_visible()
-            page.get_by_text("Task Runs", exact=True).click()
-            for task in ("scrape-dunk-low", "shards-bapesta", "train-price_decile", "train-brand"):
-                page.get_by_text(task, exact=True).first.wait_for()
-            page.get_by_text("Artifacts", exact=True).click()
-            for key in ("stage-progress", "model-counts", "run-metrics"):
-                page.get_by_text(key, exact=True).first.wait_for()
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(ROOT / "docs" / "prefect-ui.png"))
-        finally:
-            browser.close()
+    with headless_page(1400, 1000, 90_000) as page:
+        page.goto(f"{stack['server'].url}/runs/flow-run/{stack['run_id']}")
+        page.get_by_text(name, exact=True).first.wait_for()
+        assert page.get_by_text("Completed").first.is_visible()
+        page.get_by_text("Task Runs", exact=True).click()
+        for task in ("scrape-dunk-low", "shards-bapesta", "train-price_decile", "train-brand"):
+            page.get_by_text(task, exact=True).first.wait_for()
+        page.get_by_text("Artifacts", exact=True).click()
+        for key in ("stage-progress", "model-counts", "run-metrics"):
+            page.get_by_text(key, exact=True).first.wait_for()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ROOT / "docs" / "prefect-ui.png"))

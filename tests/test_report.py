@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sneaker_core.browser import LAUNCH_ARGS, find_chromium
 from sneaker_core.report import build_report
 from sneaker_core.report.analysis import calibration, per_model_accuracy, price_errors, price_summary
 from sneaker_core.report.fake_run import write_fake_run
@@ -72,51 +71,41 @@ def _expected_metric_rows(run_dir: Path) -> list[list[str]]:
     return rows
 
 
-def test_report_renders_in_headless_chromium(run_dir, report):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    exe = find_chromium()
-    if exe is None:
-        pytest.skip("no Chromium available")
+def test_report_renders_in_headless_chromium(run_dir, report, headless_page):
     uri = Path(report["path"]).as_uri()
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(exe), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1240, "height": 900})
-            page.set_default_timeout(15_000)
-            requested, blocked = [], []
-            page.on("request", lambda r: requested.append(r.url))
+    with headless_page(1240, 900, 15_000) as page:
+        requested, blocked = [], []
+        page.on("request", lambda r: requested.append(r.url))
 
-            def guard(route):
-                if route.request.url == uri:
-                    route.continue_()
-                else:
-                    blocked.append(route.request.url)
-                    route.abort()
+        def guard(route):
+            if route.request.url == uri:
+                route.continue_()
+            else:
+                blocked.append(route.request.url)
+                route.abort()
 
-            page.route("**/*", guard)
-            page.goto(uri, wait_until="load")
-            images = page.eval_on_selector_all(
-                "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight, e.alt])")
-            assert len(images) == 9
-            assert all(done and w > 0 and h > 0 for done, w, h, _ in images), images
-            rows = page.eval_on_selector_all(
-                "#metrics-table tbody tr", "rows => rows.map(r => [r.dataset.key, ...[...r.cells].map(c => c.innerText)])")
-            assert [r[1:] for r in rows] == _expected_metric_rows(run_dir)
-            assert [r[0] for r in rows] == ["price_decile", "price_band", "model", "brand"]
-            misses = page.locator("#misses-table tbody tr").first.locator("td").nth(1).inner_text()
-            assert misses == HOSTILE  # shown as text, not executed or parsed
-            assert page.evaluate("typeof window.__pwned") == "undefined"
-            assert page.locator("details").count() == 4
-            model_probs = pd.read_parquet(run_dir / "probs" / "model.parquet").query("split == 'test' and true >= 0")
-            assert page.locator("#per-model-table tbody tr").count() == model_probs["true"].nunique()
-            assert [u for u in requested if not u.startswith("data:") and u != uri] == []
-            assert blocked == []
-            # the guard does see outgoing requests: a control fetch is counted and stopped
-            page.evaluate("fetch('http://example.invalid/x').catch(() => 0)")
-            page.wait_for_timeout(300)
-            assert blocked == ["http://example.invalid/x"]
-        finally:
-            browser.close()
+        page.route("**/*", guard)
+        page.goto(uri, wait_until="load")
+        images = page.eval_on_selector_all(
+            "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight, e.alt])")
+        assert len(images) == 9
+        assert all(done and w > 0 and h > 0 for done, w, h, _ in images), images
+        rows = page.eval_on_selector_all(
+            "#metrics-table tbody tr", "rows => rows.map(r => [r.dataset.key, ...[...r.cells].map(c => c.innerText)])")
+        assert [r[1:] for r in rows] == _expected_metric_rows(run_dir)
+        assert [r[0] for r in rows] == ["price_decile", "price_band", "model", "brand"]
+        misses = page.locator("#misses-table tbody tr").first.locator("td").nth(1).inner_text()
+        assert misses == HOSTILE  # shown as text, not executed or parsed
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+        assert page.locator("details").count() == 4
+        model_probs = pd.read_parquet(run_dir / "probs" / "model.parquet").query("split == 'test' and true >= 0")
+        assert page.locator("#per-model-table tbody tr").count() == model_probs["true"].nunique()
+        assert [u for u in requested if not u.startswith("data:") and u != uri] == []
+        assert blocked == []
+        # the guard does see outgoing requests: a control fetch is counted and stopped
+        page.evaluate("fetch('http://example.invalid/x').catch(() => 0)")
+        page.wait_for_timeout(300)
+        assert blocked == ["http://example.invalid/x"]
 
 
 def test_run_with_only_metrics_json_still_builds(run_dir, tmp_path):

@@ -11,13 +11,13 @@ import tensorflow as tf
 from PIL import Image
 
 from sneaker_core.atomic import sha256_bytes
+from sneaker_core.images.normalise import BadImage
 from sneaker_core.settings import Settings
 from sneaker_core.shard_schema import encode_example
 from sneaker_core.shards.reader import make_dataset
 from sneaker_core.targets import TargetSpec
 from sneaker_core.training.evaluate import evaluate
 from sneaker_core.training.fit import prepare_run, train_target
-from sneaker_core.images.normalise import BadImage
 from sneaker_core.training.predict import predict_image
 from sneaker_core.training.runinfo import load_targets, merge_metrics
 from sneaker_core.training.split import load_split
