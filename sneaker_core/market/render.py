@@ -12,7 +12,8 @@ from threading import Lock
 from PIL import Image, ImageDraw
 
 from sneaker_core.market.palette import Palette, darker, palette_for
-from sneaker_core.market.shoe import SIZE, STYLES, draw_shoe, generic_style
+from sneaker_core.market.shoe import SIZE, draw_shoe
+from sneaker_core.market.styles import STYLES, generic_style
 from sneaker_core.market.trait_marks import finished_palette
 from sneaker_core.market.traits import traits_of
 
