@@ -24,10 +24,10 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupShuffleSplit
 
 from sneaker_core.catalog import label_catalog
+from sneaker_core.scoring import class_scores
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
-from sneaker_core.stacking.scores import class_scores
 from sneaker_core.stacking.title_calibrate import calibrate, condition_views
 from sneaker_core.stacking.title_models import CONDITIONS, TitleModel, TitleModelConfig
 from sneaker_core.stacking.title_run import evaluate, priced_rows
@@ -53,7 +53,7 @@ def reference(titles: list[str], prices: np.ndarray, tr: np.ndarray, te: np.ndar
     out = {}
     for target, e in edges.items():
         clf = LogisticRegression(C=3.0, max_iter=300).fit(X, assign_bins(prices[tr], e))
-        out[target] = class_scores(assign_bins(prices[te], e), clf.predict(Xt), len(e) - 1)
+        out[target] = class_scores(assign_bins(prices[te], e), clf.predict(Xt))
     est = np.exp(Ridge(alpha=1.0).fit(X, np.log(prices[tr])).predict(Xt))
     out["price_estimate"] = price_metrics(prices[te], est, est, est)
     return out

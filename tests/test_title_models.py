@@ -16,7 +16,6 @@ from sneaker_core.stacking.estimate import bin_probabilities, price_metrics
 from sneaker_core.stacking.features import TitleFeaturizer, feature_frame, title_attribute_row
 from sneaker_core.stacking.image_url import image_id, image_url_features
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table
-from sneaker_core.stacking.scores import blend
 from sneaker_core.stacking.title_calibrate import calibrate, condition_views, interval_margin
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
@@ -24,6 +23,7 @@ from sneaker_core.stacking.title_models import (
     TitleModel,
     TitleModelConfig,
     TitlePrediction,
+    blend,
 )
 from sneaker_core.stacking.title_predict import predict_title_rows
 from sneaker_core.stacking.title_run import EDGES_FILE, load_title_model, train_titles

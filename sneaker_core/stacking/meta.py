@@ -25,6 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from sneaker_core.scoring import class_scores
 from sneaker_core.settings import Settings
 from sneaker_core.stacking.estimate import TREE_THREADS, PriceEstimator
 from sneaker_core.stacking.features import (
@@ -35,7 +36,6 @@ from sneaker_core.stacking.features import (
     feature_frame,
 )
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS
-from sneaker_core.stacking.scores import class_scores
 from sneaker_core.stacking.title_calibrate import interval_margin
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
 from sneaker_core.targets import MISSING, PRICE_TARGETS, TARGETS, TargetSpec
@@ -167,7 +167,7 @@ def select_and_fit(kind: str, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray
             oof = np.zeros((len(y), n_classes))
             for a, b in GroupKFold(n_splits=folds).split(X, y, groups):
                 oof[b] = predict_proba(kind, _fit(kind, X.iloc[a], y[a], seed, params), X.iloc[b], n_classes)
-            s = class_scores(y, oof.argmax(1), n_classes)
+            s = class_scores(y, oof.argmax(1))
             cv[str(i)] = s["accuracy"] + 1e-3 * s["within_one"]
         best = grid[int(max(cv, key=cv.get))]
     else:

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import write_json
+from sneaker_core.scoring import class_scores, majority_scores
 from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table, write_csv, write_parquet
-from sneaker_core.stacking.scores import class_scores, majority_scores
 from sneaker_core.targets import PRICE_TARGETS, TARGETS
 
 PREDICTIONS_PARQUET = "predictions.parquet"
@@ -30,19 +30,17 @@ def comparison(result: dict) -> dict:
     """Per price target, on the same TEST rows: each CNN alone, title-only, meta A, meta B, majority."""
     out: dict = {}
     for target in PRICE_TARGETS:
-        n = len(result["specs"][target].classes)
         true = result["truth"]["test"][target]
-        rows = {f"cnn_{target}": class_scores(true, _cnn_proba(result, target).argmax(1), n)}
+        rows = {f"cnn_{target}": class_scores(true, _cnn_proba(result, target).argmax(1))}
         title_cols = [c for c in result["X"]["test"].columns if c.startswith(f"title_{target}__")]
-        rows["title_only"] = class_scores(true, result["X"]["test"][title_cols].to_numpy().argmax(1), n)
+        rows["title_only"] = class_scores(true, result["X"]["test"][title_cols].to_numpy().argmax(1))
         for kind in META_KINDS:
-            rows[f"meta_{kind}"] = class_scores(true, result["test_proba"][(kind, target)].argmax(1), n)
-        rows["majority"] = majority_scores(result["train_truth"][target], true, n)
+            rows[f"meta_{kind}"] = class_scores(true, result["test_proba"][(kind, target)].argmax(1))
+        rows["majority"] = majority_scores(result["train_truth"][target], true)
         out[target] = rows
     for target in ("model", "brand"):
-        n = len(result["specs"][target].classes)
         out[target] = {f"cnn_{target}": class_scores(result["truth"]["test"][target],
-                                                     _cnn_proba(result, target).argmax(1), n)}
+                                                     _cnn_proba(result, target).argmax(1))}
     return out
 
 

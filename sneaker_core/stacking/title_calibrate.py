@@ -18,13 +18,13 @@ import math
 import numpy as np
 import pandas as pd
 
-from sneaker_core.stacking.scores import blend
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     TITLE_TARGETS,
     WITH_IMAGE,
     TitleModel,
     TitlePrediction,
+    blend,
 )
 from sneaker_core.targets import assign_bins
 

@@ -25,7 +25,6 @@ from sklearn.model_selection import GroupKFold
 from sneaker_core.stacking.estimate import PriceEstimator, bin_probabilities
 from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, categorical_mask, dense_title_features
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS
-from sneaker_core.stacking.scores import blend
 from sneaker_core.targets import assign_bins, bin_names
 
 TITLE_TARGETS = ("price_decile", "price_band")
@@ -76,6 +75,12 @@ class TitlePrediction:
         m = self._per_row(margins)
         q = self.log_quantiles
         return np.exp(q[:, 1]), np.exp(q[:, 0] - m), np.exp(q[:, 2] + m)
+
+
+def blend(p_a: np.ndarray, p_b: np.ndarray, weight_a: float | np.ndarray) -> np.ndarray:
+    """Row-normalised weighted mean of two probability matrices (`weight_a` scalar or one per row, (n, 1))."""
+    p = weight_a * p_a + (1.0 - weight_a) * p_b
+    return p / p.sum(axis=1, keepdims=True)
 
 
 def _has_image(dense: pd.DataFrame) -> np.ndarray:

@@ -23,10 +23,10 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from sneaker_core.atomic import atomic_path, write_json
 from sneaker_core.catalog import label_catalog
+from sneaker_core.scoring import class_scores, majority_scores
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
-from sneaker_core.stacking.scores import class_scores, majority_scores
 from sneaker_core.stacking.title_calibrate import calibrate, condition_views
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
@@ -58,13 +58,12 @@ def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train
     out: dict = {"price_estimate": price_metrics(prices, *pred.estimate(model.config.interval_margins))}
     for target in TITLE_TARGETS:
         edges = model.edges[target]
-        n = len(edges) - 1
         true = assign_bins(prices, edges)
         out[target] = {
-            "blended": class_scores(true, pred.proba(target, weights).argmax(1), n),
-            "classifier": class_scores(true, pred.classifier_proba[target].argmax(1), n),
-            "regression": class_scores(true, pred.regression_proba[target].argmax(1), n),
-            "majority": majority_scores(assign_bins(train_prices, edges), true, n),
+            "blended": class_scores(true, pred.proba(target, weights).argmax(1)),
+            "classifier": class_scores(true, pred.classifier_proba[target].argmax(1)),
+            "regression": class_scores(true, pred.regression_proba[target].argmax(1)),
+            "majority": majority_scores(assign_bins(train_prices, edges), true),
             "blend_weights": {c: w[target] for c, w in weights.items()},
         }
     return out

@@ -14,9 +14,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
 from sneaker_core.atomic import atomic_path
+from sneaker_core.scoring import class_scores, majority_class
 from sneaker_core.targets import MISSING, TargetSpec
 
 
@@ -85,16 +86,16 @@ def evaluate(
         raise ValueError(f"no labelled test rows to evaluate {spec.name}")
     pred = p.argmax(axis=1)
     train = np.asarray(train_labels, dtype=np.int64)
-    train = train[train != MISSING]
-    if train.size == 0:
+    if not (train != MISSING).any():
         raise ValueError(f"no labelled training rows for the {spec.name} majority baseline")
-    majority = int(np.bincount(train, minlength=len(spec.classes)).argmax())
+    majority = majority_class(train)
+    scores = class_scores(y, pred)
     labels = list(range(len(spec.classes)))
     prec, rec, f1, support = precision_recall_fscore_support(y, pred, labels=labels, zero_division=0)
     matrix = confusion_matrix(y, pred, labels=labels)
     out: dict = {
-        "accuracy": float(np.mean(pred == y)),
-        "macro_f1": float(f1_score(y, pred, average="macro", zero_division=0)),
+        "accuracy": scores["accuracy"],
+        "macro_f1": scores["macro_f1"],
         "majority_baseline": float(np.mean(y == majority)),
         "majority_class": spec.classes[majority],
         "n_test": int(y.size),
@@ -111,7 +112,7 @@ def evaluate(
         tp = np.asarray(true_prices, dtype=np.float64)[keep]
         medians = bin_prices(spec, np.asarray(train_labels, dtype=np.int64),
                              np.asarray(train_prices, dtype=np.float64))
-        out["within_one_bin"] = float(np.mean(np.abs(pred - y) <= 1))
+        out["within_one_bin"] = scores["within_one"]
         out["dollar_mae_bin_median"] = float(np.mean(np.abs(medians[pred] - tp)))
         out["bin_median_prices"] = dict(zip(spec.classes, medians.round(2).tolist()))
     if confusion_png is not None:
