@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupShuffleSplit
@@ -59,6 +60,19 @@ def reference(titles: list[str], prices: np.ndarray, tr: np.ndarray, te: np.ndar
     return out
 
 
+def shared_key_agreement(keys: pd.Series, prices: np.ndarray, edges: list[float]) -> tuple[int, float, float]:
+    """How well rows that share `keys` predict each other: every row of a key with two or more rows is predicted by
+    the median price of the key's OTHER rows. Returns (rows, decile accuracy, MdAPE). For exact titles this is a
+    ceiling-like figure for any model that reads the title alone: it must give those rows one answer."""
+    frame = pd.DataFrame({"key": keys.to_numpy(), "price": prices})
+    frame = frame[frame["key"].map(frame["key"].value_counts()) > 1]
+    guess = np.array([frame.loc[frame["key"].eq(k) & (frame.index != i), "price"].median()
+                      for i, k in frame["key"].items()])
+    truth = frame["price"].to_numpy()
+    hits = assign_bins(guess, edges) == assign_bins(truth, edges)
+    return len(frame), float(hits.mean()), float(np.median(np.abs(guess - truth) / truth))
+
+
 def print_condition(name: str, ours: dict, ref: dict, raw_coverage: float) -> None:
     """One condition's test figures: the class scores of every model, the dollar estimate, the targets."""
     print(f"\n== {name} ==\n{'':34s} {'accuracy':>9s} {'within1':>8s} {'macroF1':>8s}")
@@ -95,6 +109,11 @@ def main() -> None:
     print(f"{len(rows)} priced rows (dropped {dropped}); grouped split train {len(tr)} / val {len(va)} / "
           f"test {len(te)} rows; {len(set(groups[te]))} test product groups")
     edges = {"price_decile": fit_decile_edges(prices[tr]), "price_band": list(DEFAULT_PRICE_BAND_EDGES)}
+    for what, keys in (("exact title", rows["title"]), ("image URL (one product)", rows["image"].where(
+            rows["image"].str.startswith("http"), None))):
+        n, acc, mdape = shared_key_agreement(keys.dropna(), prices[keys.notna().to_numpy()], edges["price_decile"])
+        print(f"rows sharing their {what} with other rows: {n}; the others' median price gets the decile of "
+              f"{acc:.3f} of them, MdAPE {mdape:.1%}")
 
     t1 = time.perf_counter()
     ref = reference([normalise_title(t) for t in rows["title"]], prices, tr, te, edges)
