@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from stacking_fixtures import synthetic_catalog
 
+from sneaker_core.atomic import sha256_file
 from sneaker_core.labeller import label_title
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES, Settings
 from sneaker_core.stacking import meta
@@ -96,6 +97,12 @@ def test_predictions_csv_columns_unique_and_never_truth(stacked):
         cols = [c for c in prob_cols if c.startswith(f"p_{target}__")]
         assert np.allclose(wide[cols].sum(1), 1.0, atol=1e-6)
     assert (wide["price_low_usd"] <= wide["price_high_usd"]).all()
+
+
+def test_manifest_carries_the_digests_of_what_the_report_reads(stacked):
+    run, _, manifest = stacked
+    assert manifest["sha256"] == {name: sha256_file(run / name)
+                                  for name in ("predictions.csv", "predictions.parquet", "metrics.json")}
 
 
 def test_tidy_predictions_cover_every_class(stacked):

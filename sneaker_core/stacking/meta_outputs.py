@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sneaker_core.atomic import write_json
+from sneaker_core.atomic import sha256_file, write_json
 from sneaker_core.scoring import class_scores, majority_scores
 from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table, write_csv, write_parquet
@@ -87,4 +87,6 @@ def write_outputs(run_dir: Path, result: dict) -> dict:
         "targets": list(TARGETS),
         "test_accuracy": {t: comp[t][f"meta_{chosen[t]}"]["accuracy"] for t in PRICE_TARGETS},
         "price_estimate": estimate,
+        # what the report reads: its cache key holds this manifest, so any change in these files rebuilds it
+        "sha256": {p.name: sha256_file(p) for p in (Path(wide_path), Path(tidy_path), metrics_path)},
     }
