@@ -14,7 +14,7 @@ from stacking_fixtures import synthetic_catalog
 
 from sneaker_core.stacking.estimate import bin_probabilities, price_metrics
 from sneaker_core.stacking.features import TitleFeaturizer, feature_frame, title_attribute_row
-from sneaker_core.stacking.image_url import image_id, image_url_features
+from sneaker_core.stacking.image_url import image_url_features
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table
 from sneaker_core.stacking.title_calibrate import calibrate, condition_views, interval_margin
 from sneaker_core.stacking.title_models import (
@@ -45,9 +45,9 @@ def test_title_attribute_row_reads_flags_year_and_markers():
 def test_image_id_parses_goat_urls_only():
     url = ("https://image.goat.com/transform/v1/attachments/product_template_pictures/images/073/719/923/"
            "original/953794_00.png.png?action=crop&width=750")
-    assert image_id(url) == 73719923.0
-    assert math.isnan(image_id("data:image/gif;base64,R0lGOD"))
-    assert math.isnan(image_id("/local/shoe.png"))
+    assert image_url_features(url)["image_id"] == 73719923.0
+    assert math.isnan(image_url_features("data:image/gif;base64,R0lGOD")["image_id"])
+    assert math.isnan(image_url_features("/local/shoe.png")["image_id"])
 
 
 def test_image_url_features_read_style_codes_and_goat_ids():

@@ -17,7 +17,7 @@ TREE_THREADS = 1
 
 
 class PriceEstimator:
-    """Three quantile HistGradientBoosting regressors on log(price); predictions come back in dollars."""
+    """Three quantile HistGradientBoosting regressors on log(price); `dollar_interval` turns their output into dollars."""
 
     def __init__(self, categorical: np.ndarray | None = None, learning_rate: float = 0.05, max_iter: int = 300,
                  min_samples_leaf: int = 20, seed: int = 0) -> None:
@@ -42,15 +42,18 @@ class PriceEstimator:
     def predict_log(self, X: np.ndarray) -> np.ndarray:
         """(n, 3) log-price quantiles, sorted per row so low <= median <= high."""
         if not self.models:
-            raise RuntimeError("PriceEstimator.predict called before fit")
+            raise RuntimeError("PriceEstimator.predict_log called before fit")
         with threadpool_limits(TREE_THREADS, user_api="openmp"):
             out = np.column_stack([self.models[q].predict(X[:, self.keep]) for q in QUANTILES])
         return np.sort(out, axis=1)
 
-    def predict(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Dollar estimate (median), low (10%) and high (90%) per row."""
-        q = np.exp(self.predict_log(X))
-        return q[:, 1], q[:, 0], q[:, 2]
+
+def dollar_interval(log_quantiles: np.ndarray, margin: float | np.ndarray = 0.0
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(estimate, low, high) in dollars from (n, 3) log quantiles, the interval widened in log space by `margin`
+    (one number, or one per row)."""
+    q = log_quantiles
+    return np.exp(q[:, 1]), np.exp(q[:, 0] - margin), np.exp(q[:, 2] + margin)
 
 
 def bin_probabilities(log_quantiles: np.ndarray, edges: Sequence[float]) -> np.ndarray:

@@ -39,8 +39,3 @@ def image_url_features(image: str) -> dict[str, float]:
         out["image_style_letter_number"] = float(letters.group(2))
         out["image_colour_code"] = float(letters.group(3)) if letters.group(3) else math.nan
     return out
-
-
-def image_id(image: str) -> float:
-    """The numeric attachment id in a GOAT image URL, NaN for anything else."""
-    return image_url_features(image)["image_id"]

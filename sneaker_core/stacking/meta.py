@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from sneaker_core.scoring import class_scores
 from sneaker_core.settings import Settings
-from sneaker_core.stacking.estimate import TREE_THREADS, PriceEstimator
+from sneaker_core.stacking.estimate import TREE_THREADS, PriceEstimator, dollar_interval
 from sneaker_core.stacking.features import (
     LabelCodes,
     categorical_mask,
@@ -220,7 +220,7 @@ def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -
                             seed=settings.seed)
     margin = oof_interval_margin(new_estimator, X_val, prices, groups[priced_val])
     logq = new_estimator().fit(X_val, prices).predict_log(X["test"].to_numpy(float))
-    result["estimate"] = (np.exp(logq[:, 1]), np.exp(logq[:, 0] - margin), np.exp(logq[:, 2] + margin))
+    result["estimate"] = dollar_interval(logq, margin)
     result["interval_margin"] = margin
     return write_outputs(run_dir, result)
 

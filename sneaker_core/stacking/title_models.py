@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
 
-from sneaker_core.stacking.estimate import PriceEstimator, bin_probabilities
+from sneaker_core.stacking.estimate import PriceEstimator, bin_probabilities, dollar_interval
 from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, categorical_mask, dense_title_features
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS
 from sneaker_core.targets import assign_bins, bin_names
@@ -72,9 +72,7 @@ class TitlePrediction:
 
     def estimate(self, margins: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(estimate, low, high) in dollars, the interval widened in log space by each row's condition margin."""
-        m = self._per_row(margins)
-        q = self.log_quantiles
-        return np.exp(q[:, 1]), np.exp(q[:, 0] - m), np.exp(q[:, 2] + m)
+        return dollar_interval(self.log_quantiles, self._per_row(margins))
 
 
 def blend(p_a: np.ndarray, p_b: np.ndarray, weight_a: float | np.ndarray) -> np.ndarray:

@@ -1,9 +1,10 @@
 """Train the title models on a catalog CSV, save/load them in a run directory, predict title rows.
 
 `train_titles` validates on a product-grouped split (group_key; nothing of a validation product is seen in
-training), chooses the per-condition blend weights and interval margins there (`title_calibrate`), then
-refits everything — decile edges included — on all priced rows: with the settings fixed, more products means better predictions on unseen
-rows, and the validation figures stay an honest estimate for that refit (it only has more data).
+training), chooses the per-condition blend weights and interval margins there (`title_calibrate`), then refits
+everything — decile edges included — on all priced rows: with the settings fixed, more products means better
+predictions on unseen rows, and the validation figures stay an honest estimate for that refit (it only has more
+data).
 """
 
 from __future__ import annotations
