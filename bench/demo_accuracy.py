@@ -31,6 +31,7 @@ from sneaker_core.images.normalise import normalise
 from sneaker_core.market.catalog_gen import generate_catalog
 from sneaker_core.market.render import RenderSpec, encode_png, render_image
 from sneaker_core.registry import enabled_models
+from sneaker_core.scoring import class_scores, majority_scores
 from sneaker_core.settings import Settings
 from sneaker_core.targets import TARGETS, fit_target_specs
 from sneaker_core.titles import group_key
@@ -100,11 +101,11 @@ def train_eval(target: str, arch: str, y: np.ndarray, n_classes: int, meta: pd.D
     seconds = time.perf_counter() - t0
     pred = model.predict(images[part["test"]], batch_size=64, verbose=0).argmax(axis=1)
     true = y[part["test"]]
-    majority = np.bincount(y[part["train"]]).argmax()
+    scores = class_scores(true, pred)
     wrong = meta.loc[part["test"], "model"].to_numpy()[pred != true]
-    return {"target": target, "arch": arch, "classes": n_classes, "n_test": int(part["test"].sum()),
-            "accuracy": float((pred == true).mean()), "majority": float((true == majority).mean()),
-            "within_one": float((np.abs(pred - true) <= 1).mean()), "epochs_run": len(hist.history["loss"]),
+    return {"target": target, "arch": arch, "classes": n_classes, "n_test": scores["n"],
+            "accuracy": scores["accuracy"], "majority": majority_scores(y[part["train"]], true)["accuracy"],
+            "within_one": scores["within_one"], "epochs_run": len(hist.history["loss"]),
             "seconds": seconds, "errors_by_model": pd.Series(wrong).value_counts().head(4).to_dict()}
 
 

@@ -30,7 +30,13 @@ from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.title_calibrate import calibrate, condition_views
-from sneaker_core.stacking.title_models import CONDITIONS, TitleModel, TitleModelConfig
+from sneaker_core.stacking.title_models import (
+    CONDITIONS,
+    TITLE_ONLY,
+    WITH_IMAGE,
+    TitleModel,
+    TitleModelConfig,
+)
 from sneaker_core.stacking.title_run import evaluate, priced_rows
 from sneaker_core.targets import assign_bins, fit_decile_edges
 from sneaker_core.titles import normalise_title
@@ -125,13 +131,12 @@ def main() -> None:
     t_ours = time.perf_counter() - t1
     print(f"settings chosen on validation: {json.dumps(chosen)}")
 
-    test = {"TITLE-ONLY rows (image URLs blanked; what `sneaker predict CSV` meets)": frame.iloc[te].assign(image=""),
-            "rows WITH their GOAT image URLs (as in the catalog)": frame.iloc[te]}
-    for name, rows_te in test.items():
-        pred = model.predict(rows_te)
+    names = {TITLE_ONLY: "TITLE-ONLY rows (image URLs blanked; what `sneaker predict CSV` meets)",
+             WITH_IMAGE: "rows WITH their GOAT image URLs (as in the catalog)"}
+    for condition, pred in condition_views(model, frame.iloc[te]).items():
         ours = evaluate(model, pred, prices[te], prices[tr])
         uncalibrated = pred.estimate(dict.fromkeys(CONDITIONS, 0.0))
-        print_condition(name, ours, ref, price_metrics(prices[te], *uncalibrated)["coverage_10_90"])
+        print_condition(names[condition], ours, ref, price_metrics(prices[te], *uncalibrated)["coverage_10_90"])
     print(f"\ntime: title models {t_ours:.0f}s, reference {t_ref:.0f}s ({t_ours / max(t_ref, 1e-9):.1f}x), "
           f"total {time.perf_counter() - t0:.0f}s")
 
