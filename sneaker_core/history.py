@@ -145,3 +145,13 @@ def read_history(data_dir: Path) -> History:
 def price_history(data_dir: Path) -> pd.DataFrame:
     """The weekly price history (HISTORY_COLUMNS), one row per (product, week), sorted by product and week."""
     return read_history(Path(data_dir)).frame
+
+
+def with_changes(history: pd.DataFrame) -> pd.DataFrame:
+    """The history plus `change_pct`: the price's change from the product's previous ISO week, in percent;
+    null when either week is unpriced or the product was not listed the week before."""
+    df = history.sort_values(["product_id", "week_start"], kind="mergesort").reset_index(drop=True)
+    same = df["product_id"].eq(df["product_id"].shift())
+    consecutive = same & (df["week_start"] - df["week_start"].shift() == pd.Timedelta(days=7))
+    prev = df["price_usd"].shift().where(consecutive)
+    return df.assign(change_pct=(df["price_usd"] / prev - 1) * 100)
