@@ -1,5 +1,6 @@
 """Backfill: past weeks as of Monday 06:00 UTC, oldest first, each cached on its own; live sources refused."""
 
+import json
 import socket
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -80,3 +81,8 @@ def test_backfill_resumes_and_a_second_run_is_all_cached(tmp_path, monkeypatch):
     history = price_history(tmp_path / "data")
     assert set(history.week) == {"2026-W47", "2026-W48"} and set(history.search_model) == {"bapesta"}
     assert history.groupby("product_id").size().eq(2).all()  # the same products, once per week
+    first_images, later_images = (json.loads((tmp_path / f"data/images/manifests/{w}/bapesta.json").read_text())
+                                  for w in ("2026-W48", "2026-W47"))
+    # the image store is keyed on the image URL: a product seen in an earlier run is not downloaded again
+    assert first_images["downloaded"] == first_images["ok"] > 0
+    assert (later_images["downloaded"], later_images["reused"]) == (0, first_images["ok"])
