@@ -18,9 +18,11 @@ def backfill(
     weeks: Annotated[int, typer.Option("--weeks", "-w", help="how many past ISO weeks, before this one")],
     models: Models = None, source: Source = None, mode: Mode = None, item_cap: Cap = None,
 ) -> None:
-    """Scrape, store images and write shards for each of the past N weeks (oldest first) on the demo market,
-    as it stood each Monday 06:00 UTC. Each week is cached: a second backfill is all Cached, a stopped one
-    resumes."""
+    """Build a price history: the data stages of each of the past N weeks on the demo market.
+
+    Scrape, images and shards per week, oldest first, on the demo market as it stood each Monday 06:00 UTC.
+    Each week is cached on its own: a second backfill is all Cached, a stopped one resumes.
+    """
     from sneaker_core.backfill import BackfillError, backfill_weeks, check_source
     from sneaker_core.registry import resolve_models
     from sneaker_core.scrape.snapshot import iso_week

@@ -107,17 +107,17 @@ def product_table(rows: pd.DataFrame) -> Table:
 
 def products_table(rows: pd.DataFrame) -> Table:
     """Several products, one line each: the latest week's ask and change, and the weekly sparkline."""
-    table = Table(title=f"{rows['product_id'].nunique()} products, weeks {rows['week'].min()} to "
-                        f"{rows['week'].max()}")
-    for col in ("product", "title", "model", "weeks", "last week", "lowest ask", "w/w", "prices"):
-        table.add_column(col, justify="right" if col in ("weeks", "lowest ask", "w/w") else "left",
-                         no_wrap=col != "title")
+    n = rows["product_id"].nunique()
+    table = Table(title=f"{n} product{'s' if n != 1 else ''}, weeks {rows['week'].min()} to {rows['week'].max()}")
+    for col in ("product", "model", "weeks", "last week", "ask", "w/w", "prices"):  # the id names the title
+        table.add_column(col, justify="right" if col in ("weeks", "ask", "w/w") else "left",
+                         no_wrap=col != "product", overflow="fold")  # a whole id, to paste into a command
     for i, (pid, group) in enumerate(rows.groupby("product_id", sort=True)):
         if i == MAX_ROWS:
-            table.caption = f"{rows['product_id'].nunique() - MAX_ROWS} more products: --csv OUT writes all"
+            table.caption = f"{n - MAX_ROWS} more products: --csv OUT writes all"
             break
         last = group.iloc[-1]
-        table.add_row(pid, last["title"], last["model"] or "", str(len(group)), last["week"],
+        table.add_row(pid, last["model"] or "", str(len(group)), last["week"],
                       _money(last["price_usd"]), _change(last["change_pct"]), sparkline(weekly_series(group)))
     return table
 
