@@ -9,6 +9,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sneaker_cli._errors import print_error
@@ -97,7 +98,8 @@ def _change(v: float | None) -> str:
 def product_table(rows: pd.DataFrame) -> Table:
     """One product, one line per week."""
     first = rows.iloc[-1]
-    table = Table(title=f"{first['title']} ({first['product_id']})  {sparkline(weekly_series(rows))}")
+    table = Table(title=f"{escape(first['title'])} ({escape(first['product_id'])})  "
+                        f"{sparkline(weekly_series(rows))}")  # scraped text is never read as markup
     for col in ("week", "Monday", "lowest ask", "w/w"):
         table.add_column(col, justify="left" if col in ("week", "Monday") else "right")
     for r in rows.itertuples():
@@ -117,7 +119,7 @@ def products_table(rows: pd.DataFrame) -> Table:
             table.caption = f"{n - MAX_ROWS} more products: --csv OUT writes all"
             break
         last = group.iloc[-1]
-        table.add_row(pid, last["model"] or "", str(len(group)), last["week"],
+        table.add_row(escape(pid), last["model"] or "", str(len(group)), last["week"],
                       _money(last["price_usd"]), _change(last["change_pct"]), sparkline(weekly_series(group)))
     return table
 

@@ -47,6 +47,13 @@ def test_model_to_csv_has_the_weekly_rows_and_changes(data, tmp_path):
     assert df.priced.tolist() == [True, True, True, True, False]
 
 
+def test_scraped_text_is_not_read_as_markup(tmp_path):
+    _v2(tmp_path, "2026-W48", "dunk-low", [_item("[red]x", "Nike Dunk Low [bold]Panda[/bold]", "$120", 0)])
+    result = _run("[red]x", "--data-dir", tmp_path)
+    assert result.exit_code == 0 and "Nike Dunk Low [bold]Panda[/bold] ([red]x)" in result.output
+    assert "[red]x" in _run("--search", "panda", "--data-dir", tmp_path).output
+
+
 def test_search_finds_titles_with_every_word(data):
     result = _run("--search", "court PURPLE", "--data-dir", data)
     assert result.exit_code == 0 and "sb-2" in result.output and "panda-1" not in result.output
