@@ -1,0 +1,136 @@
+"""Weekly lowest-ask paths of the demo market: level × release path × restock shocks × wander × weekly noise.
+
+A product's price at week w (deterministic in seed, product and week) is
+
+    level · exp(release(t) + dip(t) + shocks(w) + wander(w) + noise(w)),   t = w − release week,
+
+- level: the price its title's traits set (pricing.trait_level), the long-run plateau the path returns to;
+- release(t): before release, a pre-release premium that shrinks as the day nears; at release the hyped ask
+  below their plateau (0.6–0.85×) and climb to it over half a year to a year, general releases ask above it
+  (1.1–1.5×) and decay to it within weeks. A product is hyped when its level is HYPE_PREMIUM × retail or more,
+  so a general release's plateau lies near or below its retail;
+- dip(t): the sell-off of the first weeks after release (most of it by week 3, gone by week ~20);
+- shocks: restocks (a sudden drop of 10–30 % recovering over 3–8 weeks), about one every two years;
+- wander: a slow random level (knots every WANDER_KNOT weeks, smoothly joined);
+- noise: weekly, heavy-tailed (a mixture of two normals).
+Some products are thin: unpriced in most weeks (nobody asks); any product may miss a week.
+
+The sizes of these (NOISE_*, WANDER_SIGMA) are set so the weekly changes match the real StockX 2017–2018
+history (`bench/market_time.py` prints both): there, of 1,740 week-over-week changes of 48 sneakers' weekly
+median sale price, the median absolute log change is 0.039, the 90th percentile 0.153, and 42 % of weeks move
+5 % or more. The release shape follows the same history: relative to the release week, Off-White pairs asked
+~1.2× in the four weeks before it, 0.91× in weeks 2–6, and 1.25–1.45× after half a year; Yeezys 1.4×, 0.95×,
+1.1×.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+from sneaker_core.market.price_table import MAX_PRICE_DOLLARS, MIN_PRICE_DOLLARS
+from sneaker_core.market.weeks import normal, to_normal, units
+
+HYPE_PREMIUM = 1.6  # level / retail from which a product counts as hyped (its price climbs after release)
+PRE_TAU = 4.0  # weeks: how fast the pre-release premium fades toward the release week
+DIP_RISE, DIP_FADE = 1.5, 12.0  # weeks: the post-release dip sets in and fades
+SHOCK_BLOCK, SHOCK_RATE = 8, 0.16  # at most one restock per 8-week block; a restock weighs until the next block ends
+WANDER_KNOT, WANDER_SIGMA = 8, 0.035
+NOISE_SIGMA, NOISE_WIDE_SIGMA, NOISE_WIDE_SHARE = 0.024, 0.1, 0.28
+THIN_UNPRICED, MISSED_WEEK = 0.85, 0.02  # a thin product's unpriced share of weeks; anyone's odd missed week
+
+
+@dataclass(frozen=True)
+class PricePath:
+    """One product's listing window and price path; `key` (seed and product id) fixes every draw."""
+
+    key: str
+    level: float  # dollars
+    retail: float | None  # dollars
+    announce: int  # first week listed
+    release: int
+    leave: int  # first week no longer listed
+    thin_rate: float = 0.0  # chance that the product is thin (mostly unpriced); 0 = always priced
+    ends07: bool = False  # GOAT's asks ending in 07
+
+    @cached_property
+    def hyped(self) -> bool:
+        return self.retail is not None and self.level >= HYPE_PREMIUM * self.retail
+
+    @cached_property
+    def _draws(self) -> tuple[float, ...]:
+        return units(5, self.key, "shape")
+
+    @cached_property
+    def _shape(self) -> tuple[float, float, float, float]:
+        """(log ask at release relative to the plateau, decay weeks, pre-release premium, dip depth)."""
+        start, tau, pre, dip, _ = self._draws
+        if self.hyped:
+            start, tau = math.log(0.6 + 0.25 * start), 20 + 32 * tau
+        else:
+            start, tau = math.log(1.1 + 0.4 * start), 4 + 14 * tau
+        return start, tau, 0.15 + 0.35 * pre, 0.06 + 0.14 * dip
+
+    @cached_property
+    def thin(self) -> bool:
+        return self._draws[4] < self.thin_rate
+
+    def listed(self, week: int) -> bool:
+        return self.announce <= week < self.leave
+
+    def release_log(self, week: int) -> float:
+        """release(t) + dip(t): the deterministic part of the path."""
+        start, tau, pre, dip = self._shape
+        t = week - self.release
+        if t < 0:
+            return start + pre * (1 - math.exp(t / PRE_TAU))
+        return start * math.exp(-t / tau) - dip * (1 - math.exp(-t / DIP_RISE)) * math.exp(-t / DIP_FADE)
+
+    def shock_log(self, week: int) -> float:
+        out = 0.0
+        for block in (week // SHOCK_BLOCK - 1, week // SHOCK_BLOCK):
+            hit, when, depth, recover = units(4, self.key, "shock", block)
+            at = block * SHOCK_BLOCK + int(when * SHOCK_BLOCK)
+            if hit < SHOCK_RATE and self.release < at <= week:
+                out += math.log(0.9 - 0.2 * depth) * math.exp(-(week - at) / (3 + 5 * recover))
+        return out
+
+    def wander_log(self, week: int) -> float:
+        k, frac = divmod(week, WANDER_KNOT)
+        a, b = normal(self.key, "wander", k), normal(self.key, "wander", k + 1)
+        s = (1 - math.cos(math.pi * frac / WANDER_KNOT)) / 2
+        return WANDER_SIGMA * (a + (b - a) * s)
+
+    def _weekly(self, week: int) -> tuple[float, ...]:
+        """(wide-noise draw, noise draw, unpriced draw) of the week."""
+        return units(3, self.key, "week", week)
+
+    def noise_log(self, week: int) -> float:
+        wide, z, _ = self._weekly(week)
+        return (NOISE_WIDE_SIGMA if wide < NOISE_WIDE_SHARE else NOISE_SIGMA) * to_normal(z)
+
+    def priced(self, week: int) -> bool:
+        """Listed and someone asks: pre-release asks are always there; thin products mostly lack one."""
+        if not self.listed(week):
+            return False
+        if week < self.release or self.thin_rate == 0:
+            return True
+        return self._weekly(week)[2] >= (THIN_UNPRICED if self.thin else MISSED_WEEK)
+
+    def dollars(self, week: int) -> float | None:
+        """The week's lowest ask in dollars (unrounded), None when not priced."""
+        if not self.priced(week):
+            return None
+        log_m = self.release_log(week) + self.shock_log(week) + self.wander_log(week) + self.noise_log(week)
+        return min(max(self.level * math.exp(log_m), MIN_PRICE_DOLLARS), MAX_PRICE_DOLLARS)
+
+    def price_cents(self, week: int) -> int | None:
+        """The week's lowest ask as served: whole dollars, ending in 07 where this product's asks do."""
+        d = self.dollars(week)
+        if d is None:
+            return None
+        whole = round(d)
+        if self.ends07 and whole >= 20:
+            whole = whole // 10 * 10 + 7
+        return whole * 100
