@@ -67,10 +67,10 @@ class PricePath:
         """(log ask at release relative to the plateau, decay weeks, pre-release premium, dip depth)."""
         start, tau, pre, dip, _ = self._draws
         if self.hyped:
-            start, tau = math.log(0.6 + 0.25 * start), 20 + 32 * tau
+            start, tau = math.log(0.6 + 0.25 * start), 26 + 26 * tau
         else:
             start, tau = math.log(1.1 + 0.4 * start), 4 + 14 * tau
-        return start, tau, 0.15 + 0.35 * pre, 0.06 + 0.14 * dip
+        return start, tau, 0.15 + 0.35 * pre, 0.1 + 0.12 * dip
 
     @cached_property
     def thin(self) -> bool:
