@@ -104,9 +104,9 @@ def test_size_curve_bends_like_the_real_one():
         if size_range(p.title, p.category) != "men" or not p.price_cents:
             continue
         mid = statistics.median(c for c in asks.values() if c)
-        for s in ratios:
+        for s, found in ratios.items():
             if asks[s]:
-                ratios[s].append(asks[s] / mid)
+                found.append(asks[s] / mid)
     big, middle = statistics.median(ratios[16.0]), statistics.median(ratios[10.0])
     assert MEN_CURVE[16.0] > 1.5 and big > 1.3 * middle and 0.9 < middle < 1.1
     # gaps: the ends of the range are out of stock more often than the middle
