@@ -5,22 +5,23 @@ A product's price at week w (deterministic in seed, product and week) is
     level · exp(release(t) + dip(t) + shocks(w) + wander(w) + noise(w)),   t = w − release week,
 
 - level: the price its title's traits set (pricing.trait_level), the long-run plateau the path returns to;
-- release(t): before release, a pre-release premium that shrinks as the day nears; at release the hyped ask
-  below their plateau (0.6–0.85×) and climb to it over half a year to a year, general releases ask above it
-  (1.1–1.5×) and decay to it within weeks. A product is hyped when its level is HYPE_PREMIUM × retail or more,
-  so a general release's plateau lies near or below its retail;
-- dip(t): the sell-off of the first weeks after release (most of it by week 3, gone by week ~20);
-- shocks: restocks (a sudden drop of 10–30 % recovering over 3–8 weeks), about one every two years;
+- release(t): before release, a pre-release premium that shrinks as the day nears (1.1–1.5× a week before,
+  more earlier); at release the hyped ask a little below their plateau (0.85–1.0×) and climb to it over half a
+  year to a year, general releases ask above it (1.1–1.5×) and decay to it within weeks. A product is hyped
+  when its level is HYPE_PREMIUM × retail or more, so a general release's plateau lies near or below retail;
+- dip(t): the sell-off after release (12–24 %, most of it by week 3, fading over half a year);
+- shocks: restocks (a sudden drop of 10–30 % recovering over 3–8 weeks), about one a year;
 - wander: a slow random level (knots every WANDER_KNOT weeks, smoothly joined);
 - noise: weekly, heavy-tailed (a mixture of two normals).
 Some products are thin: unpriced in most weeks (nobody asks); any product may miss a week.
 
-The sizes of these (NOISE_*, WANDER_SIGMA) are set so the weekly changes match the real StockX 2017–2018
-history (`bench/market_time.py` prints both): there, of 1,740 week-over-week changes of 48 sneakers' weekly
-median sale price, the median absolute log change is 0.039, the 90th percentile 0.153, and 42 % of weeks move
-5 % or more. The release shape follows the same history: relative to the release week, Off-White pairs asked
-~1.2× in the four weeks before it, 0.91× in weeks 2–6, and 1.25–1.45× after half a year; Yeezys 1.4×, 0.95×,
-1.1×.
+The sizes (NOISE_*, WANDER_SIGMA) are set so the weekly changes match the real StockX 2017–2018 history
+(`bench/market_time.py` computes and prints both): there, of 1,740 week-over-week changes of 48 sneakers'
+weekly median sale price, the median absolute log change is 0.039, the 90th percentile 0.153, and 42 % of
+weeks move 5 % or more. The release shape follows the same history, within each sneaker relative to its
+release week: Off-White pairs sold at 1.16× a week before release and 1.35× two to four weeks before,
+0.86–0.90× in weeks 1–16 and 0.94–1.0× after half a year; Yeezys at 1.3–1.85× before, 0.87–0.93× after.
+The real history holds hyped pairs only: the general releases' decay toward retail is this module's choice.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from sneaker_core.market.price_table import MAX_PRICE_DOLLARS, MIN_PRICE_DOLLARS
 from sneaker_core.market.weeks import normal, to_normal, units
 
 HYPE_PREMIUM = 1.6  # level / retail from which a product counts as hyped (its price climbs after release)
-PRE_TAU = 4.0  # weeks: how fast the pre-release premium fades toward the release week
-DIP_RISE, DIP_FADE = 1.5, 12.0  # weeks: the post-release dip sets in and fades
+PRE_TAU = 3.0  # weeks: how fast the pre-release premium fades toward the release week
+DIP_RISE, DIP_FADE = 1.5, 24.0  # weeks: the post-release dip sets in and fades
 SHOCK_BLOCK, SHOCK_RATE = 8, 0.16  # at most one restock per 8-week block; a restock weighs until the next block ends
 WANDER_KNOT, WANDER_SIGMA = 8, 0.035
 NOISE_SIGMA, NOISE_WIDE_SIGMA, NOISE_WIDE_SHARE = 0.024, 0.1, 0.28
@@ -67,10 +68,10 @@ class PricePath:
         """(log ask at release relative to the plateau, decay weeks, pre-release premium, dip depth)."""
         start, tau, pre, dip, _ = self._draws
         if self.hyped:
-            start, tau = math.log(0.6 + 0.25 * start), 26 + 26 * tau
+            start, tau = math.log(0.85 + 0.15 * start), 26 + 26 * tau
         else:
             start, tau = math.log(1.1 + 0.4 * start), 4 + 14 * tau
-        return start, tau, 0.15 + 0.35 * pre, 0.1 + 0.12 * dip
+        return start, tau, 0.3 + 0.4 * pre, 0.12 + 0.12 * dip
 
     @cached_property
     def thin(self) -> bool:
