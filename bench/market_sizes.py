@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pandas as pd
 
+from sneaker_core.market import DemoMarket
 from sneaker_core.market.catalog_gen import Population
 from sneaker_core.market.sizes import RANGES, size_asks, size_range
+from sneaker_core.market.truth import BUY_BAR_PATH
 from sneaker_core.market.weeks import parse_as_of, week_label
 
 SALES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "stockx_sales_2017_2018.csv"
@@ -50,6 +54,24 @@ def demo_curve(pop: Population, first: int, last: int) -> pd.DataFrame:
                          "demo in stock": stock})
 
 
+def serving_rates(products: int, week: int, n: int = 200) -> tuple[float, float, float]:
+    """(market start seconds, search-JSON pages/s, buy_bar_data requests/s), sequential, one client."""
+    t = time.perf_counter()
+    with DemoMarket(n_products=products, as_of=week) as m, httpx.Client(base_url=m.url, timeout=30) as c:
+        start = time.perf_counter() - t
+        ids = [p.id for p in m.catalog.products[:n]]
+        t = time.perf_counter()
+        for i in range(n):
+            c.get("/web-api/consumer-search/get-product-search-results",
+                  params={"queryString": "air force 1", "pageLimit": 25, "pageNumber": i % 5 + 1})
+        search = n / (time.perf_counter() - t)
+        t = time.perf_counter()
+        for pid in ids:
+            c.get(BUY_BAR_PATH, params={"productTemplateId": pid, "countryCode": "US"})
+        sizes = len(ids) / (time.perf_counter() - t)
+    return start, search, sizes
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--as-of", default=None)
@@ -66,6 +88,9 @@ def main() -> None:
           f"{a.weeks} weeks to {week_label(last)})")
     pd.set_option("display.width", 200)
     print(table.to_string(float_format=lambda v: f"{v:.3f}" if v < 10 else f"{v:.0f}"))
+    start, search, sizes = serving_rates(2500, last)
+    print(f"\nServing ({2500} products): market start {start:.2f} s; search JSON pages {search:.0f}/s (baseline); "
+          f"buy_bar_data {sizes:.0f}/s ({sizes / search:.2f}x)")
 
 
 if __name__ == "__main__":

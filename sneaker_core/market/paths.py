@@ -11,7 +11,7 @@ A product's price at week w (deterministic in seed, product and week) is
   when its level is HYPE_PREMIUM × retail or more, so a general release's plateau lies near or below retail;
 - dip(t): the sell-off after release (12–24 %, most of it by week 3, fading over half a year);
 - shocks: restocks (a sudden drop of 10–30 % recovering over 3–8 weeks), about one a year;
-- wander: a slow random level (knots every WANDER_KNOT weeks, smoothly joined);
+- wander: a slow random level (knots every BLOCK weeks, smoothly joined);
 - noise: weekly, heavy-tailed (a mixture of two normals).
 Some products are thin: unpriced in most weeks (nobody asks); any product may miss a week.
 
@@ -31,13 +31,14 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from sneaker_core.market.price_table import MAX_PRICE_DOLLARS, MIN_PRICE_DOLLARS
-from sneaker_core.market.weeks import normal, to_normal, units
+from sneaker_core.market.weeks import to_normal, units
 
 HYPE_PREMIUM = 1.6  # level / retail from which a product counts as hyped (its price climbs after release)
 PRE_TAU = 3.0  # weeks: how fast the pre-release premium fades toward the release week
 DIP_RISE, DIP_FADE = 1.5, 24.0  # weeks: the post-release dip sets in and fades
-SHOCK_BLOCK, SHOCK_RATE = 8, 0.16  # at most one restock per 8-week block; a restock weighs until the next block ends
-WANDER_KNOT, WANDER_SIGMA = 8, 0.035
+BLOCK = 8  # weeks: one draw of restock and wander per block
+SHOCK_RATE = 0.16  # at most one restock per block; a restock weighs until the next block ends
+WANDER_SIGMA = 0.035  # the wander's knots sit at block starts
 NOISE_SIGMA, NOISE_WIDE_SIGMA, NOISE_WIDE_SHARE = 0.024, 0.1, 0.28
 THIN_UNPRICED, MISSED_WEEK = 0.85, 0.02  # a thin product's unpriced share of weeks; anyone's odd missed week
 
@@ -88,42 +89,50 @@ class PricePath:
             return start + pre * (1 - math.exp(t / PRE_TAU))
         return start * math.exp(-t / tau) - dip * (1 - math.exp(-t / DIP_RISE)) * math.exp(-t / DIP_FADE)
 
-    def shock_log(self, week: int) -> float:
+    def _block(self, block: int) -> tuple[float, ...]:
+        """(restock?, its week, depth, recovery, wander knot) draws of an 8-week block."""
+        return units(5, self.key, "block", block)
+
+    def shock_log(self, week: int, blocks: dict[int, tuple[float, ...]] | None = None) -> float:
         out = 0.0
-        for block in (week // SHOCK_BLOCK - 1, week // SHOCK_BLOCK):
-            hit, when, depth, recover = units(4, self.key, "shock", block)
-            at = block * SHOCK_BLOCK + int(when * SHOCK_BLOCK)
+        for block in (week // BLOCK - 1, week // BLOCK):
+            hit, when, depth, recover, _ = blocks[block] if blocks else self._block(block)
+            at = block * BLOCK + int(when * BLOCK)
             if hit < SHOCK_RATE and self.release < at <= week:
                 out += math.log(0.9 - 0.2 * depth) * math.exp(-(week - at) / (3 + 5 * recover))
         return out
 
-    def wander_log(self, week: int) -> float:
-        k, frac = divmod(week, WANDER_KNOT)
-        a, b = normal(self.key, "wander", k), normal(self.key, "wander", k + 1)
-        s = (1 - math.cos(math.pi * frac / WANDER_KNOT)) / 2
+    def wander_log(self, week: int, blocks: dict[int, tuple[float, ...]] | None = None) -> float:
+        k, frac = divmod(week, BLOCK)
+        a, b = (to_normal((blocks[i] if blocks else self._block(i))[4]) for i in (k, k + 1))
+        s = (1 - math.cos(math.pi * frac / BLOCK)) / 2
         return WANDER_SIGMA * (a + (b - a) * s)
 
     def _weekly(self, week: int) -> tuple[float, ...]:
         """(wide-noise draw, noise draw, unpriced draw) of the week."""
         return units(3, self.key, "week", week)
 
-    def noise_log(self, week: int) -> float:
-        wide, z, _ = self._weekly(week)
+    def noise_log(self, week: int, draws: tuple[float, ...] | None = None) -> float:
+        wide, z, _ = draws or self._weekly(week)
         return (NOISE_WIDE_SIGMA if wide < NOISE_WIDE_SHARE else NOISE_SIGMA) * to_normal(z)
 
-    def priced(self, week: int) -> bool:
+    def priced(self, week: int, draws: tuple[float, ...] | None = None) -> bool:
         """Listed and someone asks: pre-release asks are always there; thin products mostly lack one."""
         if not self.listed(week):
             return False
         if week < self.release or self.thin_rate == 0:
             return True
-        return self._weekly(week)[2] >= (THIN_UNPRICED if self.thin else MISSED_WEEK)
+        return (draws or self._weekly(week))[2] >= (THIN_UNPRICED if self.thin else MISSED_WEEK)
 
     def dollars(self, week: int) -> float | None:
         """The week's lowest ask in dollars (unrounded), None when not priced."""
-        if not self.priced(week):
+        draws = self._weekly(week)
+        if not self.priced(week, draws):
             return None
-        log_m = self.release_log(week) + self.shock_log(week) + self.wander_log(week) + self.noise_log(week)
+        k = week // BLOCK
+        blocks = {i: self._block(i) for i in (k - 1, k, k + 1)}
+        log_m = (self.release_log(week) + self.shock_log(week, blocks) + self.wander_log(week, blocks)
+                 + self.noise_log(week, draws))
         return min(max(self.level * math.exp(log_m), MIN_PRICE_DOLLARS), MAX_PRICE_DOLLARS)
 
     def price_cents(self, week: int) -> int | None:
