@@ -112,8 +112,7 @@ def main() -> None:
                           "demo (weekly lowest ask)": change_stats(demo_changes(demo))}).T
     print("\nWeek-over-week change, |log change| quantiles and share of weeks moving >= 5 %:")
     print(stats.to_string(float_format=lambda v: f"{v:.3f}" if abs(v) < 10 else f"{v:.0f}"))
-    first_seen = demo.groupby("name")["week"].min()
-    new = int((first_seen > last - a.weeks + 1).sum())
+    new = sum(p.path.announce > last - a.weeks + 1 for p in pop.products_between(last - a.weeks + 1, last))
     print(f"\ndemo: {new} products announced in the window ({new / a.weeks:.1f} a week); "
           f"upcoming at {week_label(last)}: {sum(p.path.release > last for p in pop.at(last).products)}")
     print("\nPath after release (median over products; real groups are brands, demo groups hyped / general):")
