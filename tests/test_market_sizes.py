@@ -121,3 +121,14 @@ def test_size_endpoint_honours_the_fault_options(fault, status, marker):
     with DemoMarket(seed=6, n_products=40, faults=fault) as m:
         r = buy_bar(m.url, m.catalog.products[0].id)
     assert r.status_code == status and marker in r.text
+
+
+def test_a_csv_catalog_serves_sizes_whose_min_is_its_price(tmp_path):
+    csv_path = tmp_path / "cat.csv"
+    csv_path.write_text("title,image,price\nWmns Dunk Low 'Panda',https://cdn.invalid/a.png,$150\n"
+                        "Dunk Low 'Panda',https://cdn.invalid/b.png,\n", encoding="utf-8")
+    with DemoMarket(catalog_csv=csv_path) as m:
+        priced, unpriced = m.catalog.products
+        sizes = headline(buy_bar(m.url, priced.id).json())
+        assert list(sizes) == [f"{s:g}" for s in RANGES["women"]] and min(c for c in sizes.values() if c) == 15000
+        assert set(headline(buy_bar(m.url, unpriced.id).json()).values()) == {None}

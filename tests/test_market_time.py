@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 
 import httpx
@@ -125,3 +127,20 @@ def test_served_prices_follow_the_ground_truth_paths():
         nxt = served_prices(later.url)
     assert all(by_id[i]["prices"][col + 1] == c for i, c in nxt.items())
     assert any(now[i] != nxt[i] for i in set(now) & set(nxt))
+
+
+def test_cli_serves_the_week_asked_for_and_refuses_a_bad_date():
+    from typer.testing import CliRunner
+
+    from sneaker_cli.market import market_app
+
+    bad = CliRunner().invoke(market_app, ["--as-of", "2026-13-01"])
+    assert bad.exit_code == 2 and "is not a date" in bad.output
+    proc = subprocess.Popen([sys.executable, "-m", "sneaker_core.market", "--products", "50", "--as-of", "2026-12-02"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip().removeprefix("Demo market on ")
+        assert httpx.get(f"{url}/__catalog.json", timeout=20).json()["week"] == "2026-W49"
+    finally:
+        proc.terminate()
+        proc.wait(10)
