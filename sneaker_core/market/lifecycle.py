@@ -71,5 +71,9 @@ def generations_between(seed: int, slot: int, first: int, last: int) -> list[int
 def product_id(seed: int, slot: int, gen: int) -> str:
     if not 0 <= slot < MAX_SLOTS or not 0 <= gen < _ID_SPACE // MAX_SLOTS:
         raise ValueError(f"slot {slot} / generation {gen} out of the id space")
-    offset = int(unit("ids", seed) * _ID_SPACE)
-    return str(_ID_BASE + (_ID_MULT * (gen * MAX_SLOTS + slot) + offset) % _ID_SPACE)
+    return str(_ID_BASE + (_ID_MULT * (gen * MAX_SLOTS + slot) + _id_offset(seed)) % _ID_SPACE)
+
+
+@lru_cache(maxsize=64)
+def _id_offset(seed: int) -> int:
+    return int(unit("ids", seed) * _ID_SPACE)
