@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from sneaker_core.market.price_table import MAX_PRICE_DOLLARS, MIN_PRICE_DOLLARS
 from sneaker_core.market.weeks import to_normal, units
@@ -89,50 +89,38 @@ class PricePath:
             return start + pre * (1 - math.exp(t / PRE_TAU))
         return start * math.exp(-t / tau) - dip * (1 - math.exp(-t / DIP_RISE)) * math.exp(-t / DIP_FADE)
 
-    def _block(self, block: int) -> tuple[float, ...]:
-        """(restock?, its week, depth, recovery, wander knot) draws of an 8-week block."""
-        return units(5, self.key, "block", block)
-
-    def shock_log(self, week: int, blocks: dict[int, tuple[float, ...]] | None = None) -> float:
+    def shock_log(self, week: int) -> float:
         out = 0.0
         for block in (week // BLOCK - 1, week // BLOCK):
-            hit, when, depth, recover, _ = blocks[block] if blocks else self._block(block)
+            hit, when, depth, recover, _ = _block_draws(self.key, block)
             at = block * BLOCK + int(when * BLOCK)
             if hit < SHOCK_RATE and self.release < at <= week:
                 out += math.log(0.9 - 0.2 * depth) * math.exp(-(week - at) / (3 + 5 * recover))
         return out
 
-    def wander_log(self, week: int, blocks: dict[int, tuple[float, ...]] | None = None) -> float:
+    def wander_log(self, week: int) -> float:
         k, frac = divmod(week, BLOCK)
-        a, b = (to_normal((blocks[i] if blocks else self._block(i))[4]) for i in (k, k + 1))
+        a, b = (to_normal(_block_draws(self.key, i)[4]) for i in (k, k + 1))
         s = (1 - math.cos(math.pi * frac / BLOCK)) / 2
         return WANDER_SIGMA * (a + (b - a) * s)
 
-    def _weekly(self, week: int) -> tuple[float, ...]:
-        """(wide-noise draw, noise draw, unpriced draw) of the week."""
-        return units(3, self.key, "week", week)
-
-    def noise_log(self, week: int, draws: tuple[float, ...] | None = None) -> float:
-        wide, z, _ = draws or self._weekly(week)
+    def noise_log(self, week: int) -> float:
+        wide, z, _ = _week_draws(self.key, week)
         return (NOISE_WIDE_SIGMA if wide < NOISE_WIDE_SHARE else NOISE_SIGMA) * to_normal(z)
 
-    def priced(self, week: int, draws: tuple[float, ...] | None = None) -> bool:
+    def priced(self, week: int) -> bool:
         """Listed and someone asks: pre-release asks are always there; thin products mostly lack one."""
         if not self.listed(week):
             return False
         if week < self.release or self.thin_rate == 0:
             return True
-        return (draws or self._weekly(week))[2] >= (THIN_UNPRICED if self.thin else MISSED_WEEK)
+        return _week_draws(self.key, week)[2] >= (THIN_UNPRICED if self.thin else MISSED_WEEK)
 
     def dollars(self, week: int) -> float | None:
         """The week's lowest ask in dollars (unrounded), None when not priced."""
-        draws = self._weekly(week)
-        if not self.priced(week, draws):
+        if not self.priced(week):
             return None
-        k = week // BLOCK
-        blocks = {i: self._block(i) for i in (k - 1, k, k + 1)}
-        log_m = (self.release_log(week) + self.shock_log(week, blocks) + self.wander_log(week, blocks)
-                 + self.noise_log(week, draws))
+        log_m = self.release_log(week) + self.shock_log(week) + self.wander_log(week) + self.noise_log(week)
         return min(max(self.level * math.exp(log_m), MIN_PRICE_DOLLARS), MAX_PRICE_DOLLARS)
 
     def price_cents(self, week: int) -> int | None:
@@ -144,3 +132,15 @@ class PricePath:
         if self.ends07 and whole >= 20:
             whole = whole // 10 * 10 + 7
         return whole * 100
+
+
+@lru_cache(maxsize=2**15)
+def _block_draws(key: str, block: int) -> tuple[float, ...]:
+    """(restock?, its week, depth, recovery, wander knot) draws of a product's BLOCK-week block."""
+    return units(5, key, "block", block)
+
+
+@lru_cache(maxsize=2**15)
+def _week_draws(key: str, week: int) -> tuple[float, ...]:
+    """(wide-noise?, noise, unpriced?) draws of a product's week."""
+    return units(3, key, "week", week)
