@@ -222,11 +222,6 @@ class DemoMarket:
         """The served week as '2026-W49' (None for a static CSV catalog)."""
         return week_label(self.catalog.week) if self.catalog.week is not None else None
 
-    @property
-    def as_of_date(self) -> date | None:
-        """Monday of the served week (its snapshot is taken at 06:00 UTC that day)."""
-        return week_monday(self.catalog.week) if self.catalog.week is not None else None
-
     def ground_truth(self, sizes: bool = False) -> list[dict]:
         return self.catalog.ground_truth(sizes)
 
@@ -249,8 +244,9 @@ def serve_foreground(**kwargs: object) -> None:
     market = DemoMarket(**kwargs)  # type: ignore[arg-type]
     market.start()
     print(f"Demo market on {market.url}", flush=True)
-    if market.week_label:
-        print(f"Serving the week {market.week_label} (Monday {market.as_of_date})", file=sys.stderr, flush=True)
+    if market.catalog.week is not None:
+        print(f"Serving the week {market.week_label} (Monday {week_monday(market.catalog.week)})", file=sys.stderr,
+              flush=True)
     try:
         while True:
             time.sleep(3600)
