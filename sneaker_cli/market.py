@@ -21,17 +21,26 @@ def market(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic catalog and of the faults.")] = 0,
     products: Annotated[int, typer.Option(min=1, help="Synthetic catalog size.")] = 1500,
     faults: Annotated[str | None, typer.Option(help="e.g. error_rate=0.2,latency_ms=50,throttle_rate=0.05")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Serve the market as it stood on this date (YYYY-MM-DD: its ISO week; a datetime: the "
+                        "week whose Monday 06:00 UTC snapshot precedes it). Default: now.")] = None,
 ) -> None:
     """Serve the demo market in the foreground; prints 'Demo market on URL' first."""
     if ctx.invoked_subcommand is not None:
         return
     from sneaker_core.market import FaultSpec, serve_foreground
+    from sneaker_core.market.weeks import parse_as_of
 
     try:
         spec = FaultSpec.parse(faults)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--faults") from None
-    serve_foreground(catalog_csv=catalog, seed=seed, n_products=products, faults=spec, host=host, port=port)
+    try:
+        week = parse_as_of(as_of)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--as-of") from None
+    serve_foreground(catalog_csv=catalog, seed=seed, n_products=products, faults=spec, host=host, port=port,
+                     as_of=week)
 
 
 @market_app.command("gallery")

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from sneaker_core.market.server import serve_foreground
+from sneaker_core.market.weeks import parse_as_of
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,10 +17,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--products", type=int, default=1500, help="synthetic catalog size")
     ap.add_argument("--faults", default=None, help="e.g. error_rate=0.2,latency_ms=50,throttle_rate=0.05")
+    ap.add_argument("--as-of", default=None, help="serve the market of this date's week (YYYY-MM-DD); default now")
     a = ap.parse_args(argv)
     try:
         serve_foreground(catalog_csv=a.catalog, seed=a.seed, n_products=a.products, faults=a.faults,
-                         host=a.host, port=a.port)
+                         host=a.host, port=a.port, as_of=parse_as_of(a.as_of))
     except ValueError as exc:
         ap.error(str(exc))
 

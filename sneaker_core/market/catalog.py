@@ -6,6 +6,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from sneaker_core.market.paths import PricePath
+from sneaker_core.market.sizes import SizeAsk, size_asks
+from sneaker_core.market.weeks import week_monday
 from sneaker_core.registry import ModelSpec, load_models
 
 _SLUG_RE = re.compile(r"[^a-z0-9]+")
@@ -28,6 +31,7 @@ class Product:
     image_id: str
     relisting_of: str | None
     render_key: str
+    path: PricePath | None = None  # the synthetic market's listing window and weekly price path
 
     @property
     def slug(self) -> str:
@@ -63,6 +67,7 @@ class Catalog:
     products: list[Product]
     searches: dict[str, list[str]]
     report: dict[str, int] = field(default_factory=dict)
+    week: int | None = None  # the week whose prices it holds (weeks.py); None for a CSV catalog
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: p for p in self.products}
@@ -87,15 +92,28 @@ class Catalog:
             return []
         return [p for p in self.products if all(t in p.title.lower() for t in tokens)]
 
-    def ground_truth(self) -> list[dict]:
-        """Every product with its true model, brand, price, image id and the searches that list it."""
+    def sizes_of(self, p: Product) -> list[SizeAsk]:
+        """The product's per-size asks in this catalog's week (a CSV catalog's are drawn once, static)."""
+        key = p.path.key if p.path else f"csv:{self.seed}:{p.id}"
+        return size_asks(key, p.price_cents, p.model, p.title, p.category, self.week or 0)
+
+    def ground_truth(self, sizes: bool = False) -> list[dict]:
+        """Every product with its true model, brand, price, image id, the searches that list it, release date,
+        retail, listing window (Mondays of the weeks it was announced and leaves) and, if asked, its sizes."""
         out = []
         for p in self.products:
-            out.append({
+            row = {
                 "id": p.id, "slug": p.slug, "title": p.title, "model": p.model, "brand": p.brand,
                 "category": p.category, "price_cents": p.price_cents, "image_id": p.image_id,
                 "relisting_of": p.relisting_of, "queries": list(self._queries_of.get(p.id, [])),
-            })
+                "release_date": p.release_date, "retail_cents": p.retail_cents,
+                "announced": week_monday(p.path.announce).isoformat() if p.path else None,
+                "leaves": week_monday(p.path.leave).isoformat() if p.path else None,
+            }
+            if sizes:
+                row["sizes"] = [{"size": a.size, "cents": a.cents, "used_cents": a.used_cents}
+                                for a in self.sizes_of(p)]
+            out.append(row)
         return out
 
     def product_json(self, p: Product, base_url: str) -> dict:

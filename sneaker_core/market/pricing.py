@@ -14,7 +14,7 @@ import statistics
 from functools import cache
 
 from sneaker_core.market import titles as T
-from sneaker_core.market.price_table import MAX_PRICE_DOLLARS, MIN_PRICE_DOLLARS, SEARCH_FACTS, SearchFacts
+from sneaker_core.market.price_table import SEARCH_FACTS, SearchFacts
 from sneaker_core.market.traits import log_multiplier, traits_of
 
 NOISE_SIGMA = 0.25  # log-sd of what the picture does not show (condition, size run, the seller)
@@ -44,18 +44,12 @@ def level(key: str, brand: str) -> float:
     return f.median / math.exp(statistics.median(logs))
 
 
-def ask_cents(rng: random.Random, key: str, brand: str, title: str, factor: float = 1.0,
-              always: bool = False) -> int | None:
-    """Lowest ask in cents for a title listed by model `key`'s search (`factor`: off-model goods ask less).
+def trait_level(rng: random.Random, key: str, brand: str, title: str, factor: float = 1.0) -> float:
+    """A title's price level in dollars when listed by model `key`'s search (`factor`: off-model goods ask less).
 
-    None at the search's real unpriced rate unless `always`.
+    The level × the week's price path (market.paths) is the week's lowest ask.
     """
     f = SEARCH_FACTS[key]
-    if not always and rng.random() < f.no_price:
-        return None
     log_price = (math.log(level(key, brand) * factor) + trait_scale(f) * log_multiplier(traits_of(title))
                  + rng.gauss(0.0, NOISE_SIGMA))
-    dollars = round(min(max(math.exp(log_price), MIN_PRICE_DOLLARS), MAX_PRICE_DOLLARS))
-    if rng.random() < 0.3 and dollars >= 20:  # GOAT's many asks ending in 07
-        dollars = dollars // 10 * 10 + 7
-    return dollars * 100
+    return math.exp(log_price)

@@ -8,6 +8,7 @@ import json
 import sys
 import threading
 import time
+from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Self
@@ -17,15 +18,17 @@ from PIL import Image
 
 from sneaker_core.market.catalog import Catalog, Product
 from sneaker_core.market.catalog_csv import load_catalog_csv
-from sneaker_core.market.catalog_gen import generate_catalog
+from sneaker_core.market.catalog_gen import Population
 from sneaker_core.market.faults import FaultInjector, FaultSpec
 from sneaker_core.market.page import PAGE_LIMIT, ClassNames, challenge_page, product_page, search_page
 from sneaker_core.market.render import ImageCache, RenderSpec
+from sneaker_core.market.truth import BUY_BAR_PATH, buy_bar, paths_truth
+from sneaker_core.market.weeks import week_at, week_label, week_monday
 
 MAX_PAGE_LIMIT = 100
 # Bump when the catalog, prices or pictures a seed produces change: it is part of the demo source's identity
 # in cache keys, so a changed market is scraped again even within the same week.
-MARKET_VERSION = 2
+MARKET_VERSION = 3
 IMAGE_SIDE = 750  # the originals' width and height, as on GOAT's CDN
 MIN_IMAGE_WIDTH = 16
 JSON_PATH = "/web-api/consumer-search/get-product-search-results"
@@ -76,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
         m = self.server.market
         parts = urlsplit(self.path)
         path, qs = parts.path, parse_qs(parts.query)
-        kind = "json" if path == JSON_PATH else "image" if path.startswith("/images/") else \
+        kind = "json" if path in (JSON_PATH, BUY_BAR_PATH) else "image" if path.startswith("/images/") else \
             "search" if path == "/search" else "other"
         if m.faults.spec.latency_ms:
             time.sleep(m.faults.spec.latency_ms / 1000)
@@ -106,6 +109,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._html(search_page(query, first_page, len(found), m.classes))
         if path == JSON_PATH:
             return self._results(m, qs)
+        if path == BUY_BAR_PATH:
+            status, body = buy_bar(m.catalog, first("productTemplateId"))
+            return self._json(body, status)
         if path.startswith("/images/") and path.endswith(".png"):
             p = m.catalog.by_image.get(path[len("/images/"):-len(".png")])
             if p is None:
@@ -125,7 +131,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/__catalog.json":
             if "query" in qs:
                 return self._json({"query": first("query"), "ids": [p.id for p in m.catalog.search(first("query"))]})
-            return self._json({"seed": m.catalog.seed, "version": MARKET_VERSION, "products": m.ground_truth()})
+            return self._json({"seed": m.catalog.seed, "version": MARKET_VERSION, "week": m.week_label,
+                               "products": m.ground_truth(sizes="sizes" in qs)})
+        if path == "/__paths.json":
+            if m.population is None:
+                return self._not_found("a CSV catalog has no price paths")
+            status, body = paths_truth(m.population, m.catalog.week, qs)
+            return self._json(body, status)
         if path == "/":
             return self._html('<!DOCTYPE html><html><body><h1>Demo Market</h1><form action="/search">'
                               '<input name="query"><input type="hidden" name="web_groups" value="sneakers">'
@@ -157,9 +169,13 @@ class DemoMarket:
 
     def __init__(self, catalog_csv: Path | str | None = None, seed: int = 0, n_products: int = 1500,
                  faults: str | FaultSpec | None = None, host: str = "127.0.0.1", port: int = 0,
-                 disallow: tuple[str, ...] = ("/account", "/checkout")):
+                 disallow: tuple[str, ...] = ("/account", "/checkout"),
+                 as_of: datetime | date | int | None = None):
+        """`as_of`: the moment (or week index, weeks.py) whose listings and prices the synthetic catalog serves;
+        default now. A CSV catalog is static: it ignores `as_of`."""
+        self.population = None if catalog_csv else Population(seed, n_products)
         self.catalog: Catalog = load_catalog_csv(Path(catalog_csv), seed) if catalog_csv else \
-            generate_catalog(seed, n_products)
+            self.population.at(as_of if isinstance(as_of, int) else week_at(as_of))  # type: ignore[union-attr]
         spec = faults if isinstance(faults, FaultSpec) else FaultSpec.parse(faults)
         self.faults = FaultInjector(spec, seed)
         self.host, self.port, self.disallow = host, port, tuple(disallow)
@@ -201,8 +217,13 @@ class DemoMarket:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def ground_truth(self) -> list[dict]:
-        return self.catalog.ground_truth()
+    @property
+    def week_label(self) -> str | None:
+        """The served week as '2026-W49' (None for a static CSV catalog)."""
+        return week_label(self.catalog.week) if self.catalog.week is not None else None
+
+    def ground_truth(self, sizes: bool = False) -> list[dict]:
+        return self.catalog.ground_truth(sizes)
 
     def image_bytes(self, p: Product, width: int = IMAGE_SIDE) -> bytes:
         """The product's PNG, `width` px wide at most, like the CDN's `?action=crop&width=` (cached; re-listings
@@ -223,6 +244,9 @@ def serve_foreground(**kwargs: object) -> None:
     market = DemoMarket(**kwargs)  # type: ignore[arg-type]
     market.start()
     print(f"Demo market on {market.url}", flush=True)
+    if market.catalog.week is not None:
+        print(f"Serving the week {market.week_label} (Monday {week_monday(market.catalog.week)})", file=sys.stderr,
+              flush=True)
     try:
         while True:
             time.sleep(3600)
