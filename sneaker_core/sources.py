@@ -9,6 +9,7 @@ from datetime import datetime
 import httpx
 
 from sneaker_core.market.server import MARKET_VERSION
+from sneaker_core.market.weeks import week_at, week_label
 from sneaker_core.settings import Settings
 
 
@@ -20,13 +21,14 @@ def source_id(settings: Settings) -> str:
     return settings.base_url() or settings.source
 
 
-def _same_market_running(url: str, settings: Settings) -> bool:
+def _same_market_running(url: str, settings: Settings, as_of: datetime | None) -> bool:
+    """True when the market on `url` is this one (seed, version, size) serving the week `as_of` asks for."""
     try:
         truth = httpx.get(f"{url}/__catalog.json", timeout=5).json()
     except (httpx.HTTPError, ValueError):
         return False
-    return (truth.get("seed"), truth.get("version"), len(truth.get("products", []))) == (
-        settings.seed, MARKET_VERSION, settings.market_products)
+    return (truth.get("seed"), truth.get("version"), len(truth.get("products", [])), truth.get("week")) == (
+        settings.seed, MARKET_VERSION, settings.market_products, week_label(week_at(as_of)))
 
 
 @contextmanager
@@ -34,9 +36,9 @@ def open_source(settings: Settings, as_of: datetime | None = None) -> Iterator[s
     """Yield the marketplace base URL; for the demo source, serve the demo market for the duration.
 
     The demo market listens on a fixed port (SNEAKER_MARKET_PORT) so that image URLs recorded in snapshots stay
-    valid across runs; an identical market already serving there is reused. `as_of` serves the demo market as
-    it stood at that moment (a backfill's past week); a market already running there is then not reused, as
-    nothing tells which moment it serves. A live marketplace is always now, whatever `as_of` says.
+    valid across runs; an identical market already serving there, for the same week, is reused. `as_of` serves
+    the demo market as it stood at that moment (a backfill's past week). A live marketplace is always now,
+    whatever `as_of` says.
     """
     if not settings.is_demo:
         yield settings.base_url() or settings.source
@@ -52,7 +54,7 @@ def open_source(settings: Settings, as_of: datetime | None = None) -> Iterator[s
         market.start()
     except OSError as exc:
         url = f"http://127.0.0.1:{settings.market_port}"
-        if as_of is None and _same_market_running(url, settings):
+        if _same_market_running(url, settings, as_of):
             yield url
             return
         raise RuntimeError(
