@@ -158,3 +158,40 @@ def test_models_show_prints_the_figures_and_reasons(settings):
     assert "450 evaluation rows of 600 test products (150 excluded" in result.output
     assert "price_band" in result.output and "worse" in result.output
     assert runner.invoke(app, ["models", "show", "nope"]).exit_code == 2
+
+
+def test_the_report_marks_a_refused_run_and_links_champion_and_challenger(settings):
+    from sneaker_core.report import build_report
+
+    _with_champion(settings, accuracy=0.7)
+    write_run(settings.data_dir, CHAL, challenger_split(), 0.45, seed=2)
+    runfiles.write_drift(settings.data_dir, CHAL, {"week": "2026-W02", "thresholds": {"count_change": 0.3},
+                                                   "warnings": ["dunk-low: listing count -52% (limit ±30%)"],
+                                                   "models": {}})
+    decide(settings.data_dir, CHAL, settings)
+    out = build_report(settings.data_dir / "runs" / CHAL)
+    html = (settings.data_dir / "runs" / CHAL / "report" / "index.html").read_text(encoding="utf-8")
+    sections = {s["id"]: s for s in out["sections"]}
+    assert sections["promotion"]["available"] and sections["drift"]["available"]
+    assert f"NOT PROMOTED: this run is kept but does not serve predictions; {CHAMP} stayed the champion" in html
+    assert f'href="../../{CHAMP}/report/index.html"' in html and f'href="../../{CHAL}/report/index.html"' in html
+    assert "drift: dunk-low: listing count -52% (limit ±30%)" in html  # a reason of the refusal
+    assert 'id="promotion-table"' in html
+
+
+def test_a_refusal_becomes_markdown_and_an_event_naming_its_causes(settings):
+    from sneaker_core.governance.summaries import REFUSED_EVENT, promotion_markdown, refusal_event
+
+    first = _with_champion(settings, accuracy=0.7)
+    assert refusal_event(first) is None
+    write_run(settings.data_dir, CHAL, challenger_split(), 0.45, seed=2)
+    runfiles.write_drift(settings.data_dir, CHAL, {"warnings": ["bapesta: median price +31% (limit ±15%)"]})
+    decision = decide(settings.data_dir, CHAL, settings)
+    event = refusal_event(decision)
+    assert event["event"] == REFUSED_EVENT == "sneaker.promotion.refused"
+    assert event["resource"] == {"prefect.resource.id": f"sneaker.run.{CHAL}", "prefect.resource.name": CHAL}
+    assert event["payload"]["causes"] == ["drift", "worse model"] and event["payload"]["champion"] == CHAMP
+    md = promotion_markdown(decision, settings.data_dir)
+    assert md.startswith(f"# Promotion of `{CHAL}`: NOT PROMOTED: {CHAMP} stays the champion")
+    assert "| model | 300 |" in md and "- drift: bapesta: median price +31% (limit ±15%)" in md
+    assert f"Champion report: `{(settings.data_dir / 'runs' / CHAMP / 'report' / 'index.html').resolve()}`" in md
