@@ -32,11 +32,12 @@ def publish_drift(settings: Settings, run_id: str, week: str, models: list[str])
 
 
 def publish_promotion(settings: Settings, run_id: str) -> dict[str, Any]:
-    """Decide champion or not; a markdown artifact always, an event when the promotion is refused."""
-    decision = judge_run(settings, run_id)
+    """Decide champion or not; a markdown artifact always, an event when a new decision refuses the promotion
+    (a cached re-run of the same run reports its recorded decision and does not alert again)."""
+    decision, new = judge_run(settings, run_id)
     create_markdown_artifact(markdown=promotion_markdown(decision, settings.data_dir), key="promotion",
                              description=f"Promotion decision of run {run_id}")
     event = refusal_event(decision)
-    if event is not None:
+    if event is not None and new:
         emit_event(**event)
     return decision

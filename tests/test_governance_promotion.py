@@ -28,7 +28,7 @@ def settings(tmp_path, monkeypatch):
 
 def _with_champion(settings, accuracy: float = 0.6):
     write_run(settings.data_dir, CHAMP, champion_split(), accuracy, seed=1, decile_names="old", memorised=True)
-    first = decide(settings.data_dir, CHAMP, settings)
+    first = decide(settings.data_dir, CHAMP, settings)[0]
     assert (first["status"], first["promoted"]) == ("first run", True)
     return first
 
@@ -42,7 +42,7 @@ def test_the_first_run_is_promoted_and_served(settings):
 def test_a_better_challenger_is_promoted_on_the_shared_rows_only(settings):
     _with_champion(settings)
     write_run(settings.data_dir, CHAL, challenger_split(), 0.8, seed=2)
-    decision = decide(settings.data_dir, CHAL, settings)
+    decision = decide(settings.data_dir, CHAL, settings)[0]
     assert (decision["status"], decision["promoted"]) == ("promoted", True)
     cmp = decision["comparison"]
     # challenger test: 400 (i%10 in 8,9) + 200 (i%10 == 5); 150 of those the champion trained on (i < 1500)
@@ -67,7 +67,7 @@ def test_the_champion_is_never_scored_on_its_own_training_products(settings):
     champ = runfiles.split_ids(settings.data_dir, CHAMP)
     assert not ids & (champ["train"] | champ["val"])
     assert counts["in_champion_train_or_val"] == 150
-    decision = decide(settings.data_dir, CHAL, settings)
+    decision = decide(settings.data_dir, CHAL, settings)[0]
     for t in decision["comparison"]["targets"].values():
         assert t["champion_accuracy"] < 0.6  # 0.5 on held-out rows; with the 150 memorised rows it would be ~0.67
 
@@ -75,11 +75,13 @@ def test_the_champion_is_never_scored_on_its_own_training_products(settings):
 def test_a_worse_challenger_beyond_the_tolerance_is_refused_and_kept(settings):
     _with_champion(settings, accuracy=0.7)
     write_run(settings.data_dir, CHAL, challenger_split(), 0.45, seed=2)
-    decision = decide(settings.data_dir, CHAL, settings)
+    decision = decide(settings.data_dir, CHAL, settings)[0]
     assert (decision["status"], decision["promoted"]) == ("refused", False)
     assert all(t["verdict"] == "worse" and t["high"] < 0 for t in decision["comparison"]["targets"].values())
     assert any(r.startswith("model: challenger 0.4") and "below -tolerance" in r for r in decision["reasons"])
     assert runfiles.read_champion(settings.data_dir)["run_id"] == CHAMP
+    again, new = decide(settings.data_dir, CHAL, settings)  # a re-run of the same run: its recorded decision
+    assert (again, new) == (decision, False)
     result = runner.invoke(app, ["models", "list"])
     assert result.exit_code == 0, result.output
     line = next(ln for ln in result.output.splitlines() if CHAL in ln)
@@ -90,14 +92,14 @@ def test_drift_warnings_block_a_better_challenger(settings):
     _with_champion(settings)
     write_run(settings.data_dir, CHAL, challenger_split(), 0.8, seed=2)
     runfiles.write_drift(settings.data_dir, CHAL, {"warnings": ["dunk-low: listing count -52%"]})
-    decision = decide(settings.data_dir, CHAL, settings)
+    decision = decide(settings.data_dir, CHAL, settings)[0]
     assert (decision["status"], decision["reasons"]) == ("refused", ["drift: dunk-low: listing count -52%"])
 
 
 def test_too_few_shared_rows_is_a_refusal_with_its_reason(settings):
     _with_champion(settings)
     write_run(settings.data_dir, CHAL, {f"q{i:05d}": "test" if i % 2 else "train" for i in range(200)}, 0.9, 2)
-    decision = decide(settings.data_dir, CHAL, settings)
+    decision = decide(settings.data_dir, CHAL, settings)[0]
     assert decision["status"] == "refused"
     assert "model: cannot compare (too few rows, 0 shared rows)" in decision["reasons"]
 
@@ -186,7 +188,7 @@ def test_a_refusal_becomes_markdown_and_an_event_naming_its_causes(settings):
     assert refusal_event(first) is None
     write_run(settings.data_dir, CHAL, challenger_split(), 0.45, seed=2)
     runfiles.write_drift(settings.data_dir, CHAL, {"warnings": ["bapesta: median price +31% (limit ±15%)"]})
-    decision = decide(settings.data_dir, CHAL, settings)
+    decision = decide(settings.data_dir, CHAL, settings)[0]
     event = refusal_event(decision)
     assert event["event"] == REFUSED_EVENT == "sneaker.promotion.refused"
     assert event["resource"] == {"prefect.resource.id": f"sneaker.run.{CHAL}", "prefect.resource.name": CHAL}

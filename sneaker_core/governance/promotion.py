@@ -56,15 +56,22 @@ def _reasons(comparison: dict[str, Any], drift_warnings: list[str]) -> list[str]
     return reasons
 
 
-def decide(data_dir: Path, run_id: str, settings: Any) -> dict[str, Any]:
-    """Judge run `run_id` against the champion; write its promotion.json and, if promoted, champion.json."""
+def decide(data_dir: Path, run_id: str, settings: Any) -> tuple[dict[str, Any], bool]:
+    """Judge run `run_id` against the champion; write its promotion.json and, if promoted, champion.json.
+
+    Returns (decision, new). A run is judged once: a re-run of the same run id (same inputs) gets its recorded
+    decision back (`new` False); later changes of champion are manual (`promote`, `rollback`).
+    """
+    recorded = runfiles.read_promotion(data_dir, run_id)
+    if recorded is not None:
+        return recorded, False
     rule = rule_from(settings)
     champion = runfiles.read_champion(data_dir)
     drift = runfiles.read_drift(data_dir, run_id) or {}
     warnings = list(drift.get("warnings", []))
     decision: dict[str, Any] = {"run_id": run_id, "decided_at": _now(), "champion_before": champion["run_id"],
                                 "rule": asdict(rule), "drift_warnings": warnings}
-    if champion["run_id"] == run_id:
+    if champion["run_id"] == run_id:  # promoted by hand before it was judged
         decision.update(status=ALREADY, promoted=True, reasons=["this run is already the champion"])
     elif champion["run_id"] is None:
         decision.update(status=FIRST, promoted=True, reasons=["no champion yet: the first run is promoted"])
@@ -77,7 +84,7 @@ def decide(data_dir: Path, run_id: str, settings: Any) -> dict[str, Any]:
     runfiles.write_promotion(data_dir, run_id, decision)
     if decision["promoted"] and decision["status"] != ALREADY:
         _append(data_dir, champion, run_id, "promoted", f"automatic: {decision['status']}")
-    return decision
+    return decision, True
 
 
 def _append(data_dir: Path, champion: dict[str, Any], run_id: str, action: str, reason: str) -> dict[str, Any]:

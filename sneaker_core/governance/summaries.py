@@ -42,8 +42,8 @@ def drift_rows(drift: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def judge_run(settings: Any, run_id: str) -> dict[str, Any]:
-    """The promotion decision for a finished run (writes promotion.json, and champion.json when promoted)."""
+def judge_run(settings: Any, run_id: str) -> tuple[dict[str, Any], bool]:
+    """The promotion decision for a finished run and whether it is new (see `promotion.decide`)."""
     return decide(Path(settings.data_dir), run_id, settings)
 
 

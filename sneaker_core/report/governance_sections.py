@@ -28,6 +28,8 @@ def promotion_section(run: RunInputs) -> Section:
         sec.add(tag("p", tag("strong", f"PROMOTED ({decision['status']}): this run became the champion.")))
     else:
         sec.add(note(f"NOT PROMOTED: this run is kept but does not serve predictions; {before} stayed the champion."))
+        if champion_now == run_id:
+            sec.add(tag("p", "It has since been promoted by hand (see `sneaker models show`)."))
     links = [tag("dt", "this run (challenger)"), tag("dd", _report_link(run_id))]
     if before:
         links += [tag("dt", "champion when decided"), tag("dd", _report_link(before))]
