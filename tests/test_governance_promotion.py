@@ -178,7 +178,11 @@ def test_the_report_marks_a_refused_run_and_links_champion_and_challenger(settin
     assert f"NOT PROMOTED: this run is kept but does not serve predictions; {CHAMP} stayed the champion" in html
     assert f'href="../../{CHAMP}/report/index.html"' in html and f'href="../../{CHAL}/report/index.html"' in html
     assert "drift: dunk-low: listing count -52% (limit ±30%)" in html  # a reason of the refusal
-    assert 'id="promotion-table"' in html
+    assert 'id="promotion-table"' in html and "promoted by hand" not in html
+    promote(settings.data_dir, CHAL, "checked")
+    build_report(settings.data_dir / "runs" / CHAL)
+    html = (settings.data_dir / "runs" / CHAL / "report" / "index.html").read_text(encoding="utf-8")
+    assert "NOT PROMOTED" in html and "It has since been promoted by hand" in html
 
 
 def test_a_refusal_becomes_markdown_and_an_event_naming_its_causes(settings):
