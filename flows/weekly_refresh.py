@@ -17,6 +17,7 @@ from sneaker_core.settings import Settings
 from sneaker_core.sources import open_source
 from sneaker_core.targets import TARGETS
 from tasks.artifacts import StageProgress, publish_counts, publish_metrics
+from tasks.governance import publish_drift, publish_promotion
 from tasks.report import report_task_for
 from tasks.shards import shards_task_for
 from tasks.stack import stack_task_for
@@ -98,6 +99,7 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
     shard_list = [sharded[m] for m in sorted(sharded)]
     run_id = run_id_for(week, training_inputs(shard_list, settings))
     run = prepare_task_for(run_id, settings).submit(run_id, shard_list, settings).result()  # raises its error
+    drift = publish_drift(settings, run_id, week, sorted(sharded))  # warnings block promotion, not the run
     futures: list = []
     for i, target in enumerate(TARGETS):  # `train_concurrency` lanes; each lane trains one target at a time
         lane = [futures[i - train_concurrency]] if i >= train_concurrency else []
@@ -112,9 +114,11 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
     stack_result = stacked.get("stack", {"failed": stack_failed.get("stack")})
     if {"skipped", "failed"} & set(stack_result):  # the CNN results stand; the report says what is missing
         log.warning("no meta-models in this run: %s", stack_result.get("skipped") or stack_result.get("failed"))
-    report = report_task_for(run_id, settings).submit(run_id, {"train": results, "stack": stack_result},
-                                                      settings).result()
+    promotion = publish_promotion(settings, run_id)  # champion or not; shown in the report
+    report = report_task_for(run_id, settings).submit(
+        run_id, {"train": results, "stack": stack_result, "promotion": promotion, "drift": drift}, settings).result()
     log.info("report: %s", report["path"])
     metrics = publish_metrics(settings, run_id, results)
     mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed})
-    return {"run_id": run_id, "week": week, "models": sorted(sharded), "failed": failed, "metrics": metrics}
+    return {"run_id": run_id, "week": week, "models": sorted(sharded), "failed": failed, "metrics": metrics,
+            "promoted": promotion["promoted"], "drift_warnings": drift["warnings"]}

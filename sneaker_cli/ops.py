@@ -87,6 +87,20 @@ def _summary(names: list[str]) -> Table:
     return table
 
 
+def _alerts() -> None:
+    """The weekly deployment's automations (failed, missing, promotion refused), created or updated in place."""
+    from deployments.automations import BLOCK_NAME, WEEKLY, ensure_automations
+
+    webhook = Settings().notify_webhook
+    done = ensure_automations(WEEKLY, webhook)
+    table = Table(title="Automations of " + WEEKLY)
+    for col in ("automation", "", "action"):
+        table.add_column(col)
+    for name, how in done:
+        table.add_row(name, how, f"notify via block {BLOCK_NAME!r}" if webhook else "none (SNEAKER_NOTIFY_WEBHOOK unset)")
+    console.print(table)
+
+
 def deploy(
     name: Annotated[list[str] | None, typer.Option("--name", "-n", help="deployments to register (default: all)")]
     = None,
@@ -119,6 +133,8 @@ def deploy(
         print_error(console, f"`prefect deploy` failed (exit {done.returncode})")
         raise typer.Exit(done.returncode)
     console.print(_summary([s["name"] for s in chosen]))
+    if any(s["name"] == "weekly" for s in chosen):
+        _alerts()
     pools = sorted({s["work_pool"]["name"] for s in chosen})
     console.print(f"Start a worker: prefect worker start --pool {pools[0]}")
 

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sneaker_cli._errors import print_error
+from sneaker_core.governance.promotion import serving_run_dir
 from sneaker_core.images.normalise import BadImage
-from sneaker_core.runs import latest_run_dir
 from sneaker_core.settings import Settings
 
 CSV_SUFFIXES = (".csv",)
@@ -91,7 +91,7 @@ def predict_cmd(
     source: Annotated[Path | None, typer.Argument(help="a CSV of rows (column title; search_model, image "
                                                        "optional) or an image file")] = None,
     title: Annotated[str | None, typer.Option("--title", help="a product title")] = None,
-    run: Annotated[Path | None, typer.Option("--run", help="run directory (default: the latest run)")] = None,
+    run: Annotated[Path | None, typer.Option("--run", help="run directory (default: the champion, else the latest run)")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="where the CSV predictions go")] = None,
 ) -> None:
     """Predict price decile, $100 band and a dollar estimate with its 10-90% interval."""
@@ -100,7 +100,7 @@ def predict_cmd(
 
     console = Console(stderr=True, soft_wrap=True)
     try:
-        run_dir = run if run is not None else latest_run_dir(Settings().data_dir)
+        run_dir = run if run is not None else serving_run_dir(Settings().data_dir)
         if source is not None and source.suffix.lower() in CSV_SUFFIXES:
             if out is None:
                 raise ValueError("predicting a CSV needs --out OUT.csv")

@@ -62,6 +62,20 @@ class Settings(BaseSettings):
                                "(an early, noisy val-loss minimum is never the one kept)")
     market_products: int = Field(2500, ge=10, description="size of the synthetic demo catalog (2500: model >= 0.97)")
     market_faults: str = Field("", description="demo market fault spec, e.g. error_rate=0.1,latency_ms=20")
+    # governance (issue 15): promotion rule, week-over-week drift thresholds, alert webhook
+    promotion_tolerance: float = Field(0.02, ge=0, le=1, description="a challenger may lose at most this much "
+                                       "accuracy per target (lower end of the paired bootstrap interval)")
+    promotion_confidence: float = Field(0.90, gt=0, lt=1, description="two-sided level of that interval")
+    promotion_resamples: int = Field(2000, ge=100, description="paired bootstrap resamples")
+    promotion_min_rows: int = Field(30, ge=1, description="fewest shared evaluation rows per target to compare")
+    drift_max_count_change: float = Field(0.30, ge=0, description="largest relative change in listing count")
+    drift_max_unpriced_change: float = Field(0.10, ge=0, le=1, description="largest change in the unpriced share")
+    drift_max_median_change: float = Field(0.15, ge=0, description="largest relative change in median price")
+    drift_max_price_psi: float = Field(0.25, ge=0, description="largest PSI of the price distribution")
+    drift_max_label_psi: float = Field(0.25, ge=0, description="largest PSI of the label mix (model label, "
+                                       "or the status of unlabelled rows)")
+    notify_webhook: str = Field("", description="URL the failure / missed-run alerts are POSTed to "
+                                "(SNEAKER_NOTIFY_WEBHOOK; read by `sneaker deploy`)")
 
     @model_validator(mode="after")
     def _demo_profile(self) -> Settings:

@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect import task
 
+from sneaker_core.governance.contract import CONTRACT_VERSION, check_snapshot
 from sneaker_core.scrape.errors import ScrapeError
 from sneaker_core.scrape.run import SCRAPER_VERSION, scrape_model
 from sneaker_core.scrape.snapshot import iso_week, manifest_path, snapshot_path
@@ -26,8 +27,8 @@ def _retriable(task, task_run, state) -> bool:
 def _key(context, params: dict[str, Any]) -> str:
     s: Settings = params["settings"]
     return cache_key(
-        f"scrape-{params['model']}", params["source"], iso_week(params["now"]), SCRAPER_VERSION, s.item_cap,
-        data_key(s),
+        f"scrape-{params['model']}", params["source"], iso_week(params["now"]), SCRAPER_VERSION, CONTRACT_VERSION,
+        s.item_cap, data_key(s),
     )
 
 
@@ -41,8 +42,14 @@ def _key(context, params: dict[str, Any]) -> str:
     **PERSISTED,
 )
 def scrape_model_task(model: str, settings: Settings, base_url: str, source: str, now: datetime) -> dict[str, Any]:
-    """Scrape `model` and return the snapshot manifest (paths, counts, sha256), never the rows."""
-    return scrape_model(model, settings, base_url, source, now=now)
+    """Scrape `model` and return the snapshot manifest (paths, counts, sha256), never the rows.
+
+    A snapshot that breaks the contract fails the task at once (a ContractError is a ValueError: no retry) and,
+    being a failure, is not cached: the next run scrapes the (fixed) source again.
+    """
+    manifest = scrape_model(model, settings, base_url, source, now=now)
+    check_snapshot(Path(settings.data_dir) / manifest["path"])
+    return manifest
 
 
 def scrape_task_for(model: str, settings: Settings, now: datetime):

@@ -13,6 +13,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from sneaker_core.governance import runfiles
+from sneaker_core.governance.drift import Thresholds, week_drift
+from sneaker_core.governance.promotion import decide
 from sneaker_core.report import build_report
 from sneaker_core.report.analysis import calibration, per_model_accuracy, price_errors, price_summary
 from sneaker_core.report.fake_run import write_fake_run
@@ -20,7 +23,9 @@ from sneaker_core.report.html import esc, png_data_uri, tag
 from sneaker_core.report.load import RunInputs
 from sneaker_core.report.sections import ORIGINAL_ACCURACY
 from sneaker_core.runs import mark_latest
+from sneaker_core.settings import Settings
 
+LIMITS = Thresholds.from_settings(Settings())
 HOSTILE = "<script>window.__pwned = 1</script> Jordan & Co \"Bred\" <img src=x onerror=alert(1)>"
 NOW = datetime(2024, 1, 8, 6, 0, tzinfo=UTC)
 
@@ -34,6 +39,9 @@ def run_dir(tmp_path_factory) -> Path:
     pred.loc[row, "title"] = HOSTILE
     pred.loc[row, "price_estimate_usd"] = pred.loc[row, "true_price_usd"] * 9  # the largest miss: shown in a table
     pred.to_csv(run / "predictions.csv", index=False)
+    data_dir = run.parent.parent
+    decide(data_dir, run.name, Settings(data_dir=data_dir))  # the first run: promoted
+    runfiles.write_drift(data_dir, run.name, week_drift(data_dir, "2024-W02", ["dunk-low"], LIMITS))
     return run
 
 
@@ -46,7 +54,7 @@ def test_report_is_complete_self_contained_and_escaped(run_dir, report):
     html = Path(report["path"]).read_text(encoding="utf-8")
     assert Path(report["path"]) == run_dir / "report" / "index.html"
     assert all(s["available"] and not s["missing"] for s in report["sections"]), report["sections"]
-    assert [s["id"] for s in report["sections"]] == ["metrics", "comparison", "meta", "price", "confusion",
+    assert [s["id"] for s in report["sections"]] == ["promotion", "drift", "metrics", "comparison", "meta", "price", "confusion",
                                                      "per-model", "calibration", "per-class", "inputs"]
     # 4 confusion matrices + comparison + price scatter + error histogram + per-model + calibration
     assert report["images"] == 9 == html.count("<img ")
@@ -127,7 +135,7 @@ def test_run_with_only_metrics_json_still_builds(run_dir, tmp_path):
                                             "metrics.json has no `price_estimate`"]
     assert set(out["missing_inputs"]) == {"targets.json", "predictions.csv", "split.parquet",
                                           *(f"probs/{t}.parquet" for t in ORIGINAL_ACCURACY)}
-    assert out["images"] == 0 and html.count("Not available:") == 1 + 1 + 2 + 4 + 1 + 4
+    assert out["images"] == 0 and html.count("Not available:") == 1 + 1 + 2 + 4 + 1 + 4 + 2  # + promotion, drift
     assert html.count('<tr data-key="') == 4
 
 

@@ -33,6 +33,13 @@ def manifest_path(snapshot: Path) -> Path:
     return snapshot.with_suffix(".manifest.json")
 
 
+def snapshot_weeks(data_dir: Path, model_key: str) -> list[str]:
+    """The weeks that hold a snapshot of `model_key`, oldest first (ISO week labels sort in time order)."""
+    root = snapshot_path(data_dir, "-", model_key).parent.parent
+    weeks = [p.name for p in root.iterdir() if p.is_dir()] if root.is_dir() else []
+    return sorted(w for w in weeks if snapshot_path(data_dir, w, model_key).is_file())
+
+
 def write_snapshot(
     table: pa.Table, data_dir: Path, week: str, model_key: str, source: str, stats: ScrapeStats
 ) -> dict[str, Any]:
