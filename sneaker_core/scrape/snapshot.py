@@ -35,9 +35,7 @@ def manifest_path(snapshot: Path) -> Path:
 
 def snapshot_weeks(data_dir: Path, model_key: str) -> list[str]:
     """The weeks that hold a snapshot of `model_key`, oldest first (ISO week labels sort in time order)."""
-    root = snapshot_path(data_dir, "-", model_key).parent.parent
-    weeks = [p.name for p in root.iterdir() if p.is_dir()] if root.is_dir() else []
-    return sorted(w for w in weeks if snapshot_path(data_dir, w, model_key).is_file())
+    return [week for week, key, _ in list_snapshots(data_dir) if key == model_key]
 
 
 def write_snapshot(
