@@ -32,15 +32,24 @@ def submit_scrapes(settings: Settings, base_url: str, models: list[str] | None, 
     }
 
 
-def split_outcomes(futures: dict) -> tuple[dict[str, Any], dict[str, str]]:
-    """({model: result} of completed futures, {model: error message} of failed ones)."""
+def split_outcomes(futures: dict, upstream_failed: dict[str, str] | None = None
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
+    """({model: result} of completed futures, {model: why not} of the others).
+
+    A task whose upstream task (the same model's earlier stage) failed never runs: Prefect leaves it Pending
+    ('NotReady') and asking for its result raises. It is left out with the upstream failure as its reason.
+    """
     wait(list(futures.values()))
     done, failed = {}, {}
     for model, fut in futures.items():
-        if fut.state.is_completed():
+        state = fut.state
+        if state.is_completed():
             done[model] = fut.result()
+        elif not state.is_final():
+            why = (upstream_failed or {}).get(model) or state.message or f"task ended {state.name}"
+            failed[model] = f"left out because an earlier stage failed: {why}"
         else:
-            failed[model] = str(fut.state.result(raise_on_failure=False))
+            failed[model] = str(state.result(raise_on_failure=False))
     return done, failed
 
 

@@ -77,13 +77,13 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
             shards = _submit_shards(scrapes, images, week, settings)
             progress.follow({**scrapes, **images, **shards})
             scraped, scrape_failed = split_outcomes(scrapes)
-            imaged, image_failed = split_outcomes(images)
+            imaged, image_failed = split_outcomes(images, scrape_failed)
         else:  # every scrape first, then the `images` subflow on `image_runner`, then shards
             scraped, scrape_failed = split_outcomes(scrapes)
             imaged, image_failed = images_flow.with_options(task_runner=image_runner)(scraped, week, settings)
             shards = _submit_shards(scraped, imaged, week, settings)
             progress.follow({**scrapes, **shards})
-        sharded, shard_failed = split_outcomes(shards)
+        sharded, shard_failed = split_outcomes(shards, {**image_failed, **scrape_failed})
     failed = {**shard_failed, **image_failed, **scrape_failed}
     for model, why in failed.items():
         log.warning("model %s left out of this run: %s", model, why)
