@@ -13,6 +13,7 @@ from sneaker_core.registry import resolve_models
 from sneaker_core.settings import Settings
 from sneaker_core.sources import open_source, source_id
 from tasks.scrape import scrape_task_for
+from tasks.sizes import sizes_task_for
 
 
 def as_of_time(as_of: str | None) -> datetime:
@@ -30,6 +31,15 @@ def submit_scrapes(settings: Settings, base_url: str, models: list[str] | None, 
         spec.key: scrape_task_for(spec.key, settings, now).submit(spec.key, settings, base_url, src, now)
         for spec in resolve_models(models, settings.models_file)
     }
+
+
+def submit_sizes(scrapes: dict[str, Any], settings: Settings, base_url: str, now: datetime) -> dict[str, Any]:
+    """One per-size asks task per model after its scrape (none when `settings.sizes_enabled()` is off)."""
+    if not settings.sizes_enabled():
+        return {}
+    src = source_id(settings)
+    return {m: sizes_task_for(m, settings, now).submit(m, scrape, settings, base_url, src, now)
+            for m, scrape in scrapes.items()}
 
 
 def split_outcomes(futures: dict, upstream_failed: dict[str, str] | None = None

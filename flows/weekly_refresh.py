@@ -10,7 +10,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.images import images_flow, submit_images
 from flows.runners import RunnerKind, image_task_runner
-from flows.scrape import as_of_time, split_outcomes, submit_scrapes
+from flows.scrape import as_of_time, split_outcomes, submit_scrapes, submit_sizes
 from sneaker_core.runs import data_dir_lock, mark_latest, run_id_for, training_inputs
 from sneaker_core.scrape.snapshot import iso_week
 from sneaker_core.settings import Settings
@@ -72,6 +72,7 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
     with open_source(settings) as base_url:
         progress = StageProgress("scrape and images")
         scrapes = submit_scrapes(settings, base_url, models, now)
+        sizes = submit_sizes(scrapes, settings, base_url, now)  # nothing downstream waits for them
         if image_runner is None:  # per model, images start when its scrape ends and shards when its images end
             images = submit_images(scrapes, week, settings)
             shards = _submit_shards(scrapes, images, week, settings)
@@ -84,14 +85,19 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
             shards = _submit_shards(scraped, imaged, week, settings)
             progress.follow({**scrapes, **shards})
         sharded, shard_failed = split_outcomes(shards, {**image_failed, **scrape_failed})
+        sized, sizes_failed = split_outcomes(sizes, scrape_failed)
     failed = {**shard_failed, **image_failed, **scrape_failed}
     for model, why in failed.items():
         log.warning("model %s left out of this run: %s", model, why)
+    for model, why in sizes_failed.items():
+        log.warning("no size table for model %s this run: %s", model, why)
+    sizes_out = {"sizes": {m: {k: s[k] for k in ("path", "rows", "asks")} for m, s in sized.items()},
+                 "sizes_failed": sizes_failed}
     publish_counts(scraped, imaged, sharded, failed)
     if not sharded:
         raise RuntimeError(f"no model produced shards; failures: {failed}")
     if until == "shards":
-        return {"week": week, "models": sorted(sharded), "failed": failed, "shards": sharded}
+        return {"week": week, "models": sorted(sharded), "failed": failed, "shards": sharded, **sizes_out}
 
     shard_list = [sharded[m] for m in sorted(sharded)]
     run_id = run_id_for(week, training_inputs(shard_list, settings))
@@ -114,5 +120,7 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
                                                       settings).result()
     log.info("report: %s", report["path"])
     metrics = publish_metrics(settings, run_id, results)
-    mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed})
-    return {"run_id": run_id, "week": week, "models": sorted(sharded), "failed": failed, "metrics": metrics}
+    mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed,
+                                            "sizes_failed": sizes_failed})
+    return {"run_id": run_id, "week": week, "models": sorted(sharded), "failed": failed, "metrics": metrics,
+            **sizes_out}

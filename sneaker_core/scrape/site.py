@@ -85,3 +85,11 @@ def product_fields(p: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None
         "image_url": image if isinstance(image, str) and not image.startswith(PLACEHOLDER_PREFIX) else None,
         "price_raw": format_price_cents(p.get("lowestPriceCents")),
     }, None
+
+
+SIZES_PATH = "/web-api/v1/product_variants/buy_bar_data"
+
+
+def sizes_url(base: str, template_id: int) -> str:
+    """A product's per-size asks (one entry per size and condition), by its numeric template id."""
+    return f"{base}{SIZES_PATH}?productTemplateId={template_id}&countryCode=US"

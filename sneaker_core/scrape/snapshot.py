@@ -58,3 +58,8 @@ def write_snapshot(
 
 def read_snapshot(path: Path) -> pa.Table:
     return pq.read_table(path, schema=RECORD_SCHEMA)
+
+
+def sizes_path(data_dir: Path, week: str, model_key: str) -> Path:
+    """The model's per-size asks of that week (`sneaker_core.scrape.sizes`); its manifest is `manifest_path`'s."""
+    return Path(data_dir) / "raw" / week / f"{model_key}.sizes.parquet"
