@@ -93,6 +93,7 @@ def test_blocked_models_are_left_out_and_the_rest_reaches_the_report(prefect_env
     if runner == "dask":
         pytest.importorskip("prefect_dask")
     monkeypatch.setenv("SNEAKER_BATCH_SIZE", "8")
+    monkeypatch.setenv("SNEAKER_SIZES", "true")  # the size stage too (off by default for a URL source)
     healthy, blocked = ["air-jordan-1", "dunk-low"], ["bapesta", "yeezy-350"]
     until = "report" if runner == "threads" else "shards"  # training is the same on either runner
     with DemoMarket(seed=11, n_products=200, faults=BLOCKS) as market:
@@ -105,6 +106,8 @@ def test_blocked_models_are_left_out_and_the_rest_reaches_the_report(prefect_env
     assert sorted(out["failed"]) == blocked
     assert out["failed"]["bapesta"].startswith("[bapesta] blocked: challenge page instead of JSON")
     assert out["failed"]["yeezy-350"].startswith("[yeezy-350] blocked: HTTP 403")
+    assert sorted(out["sizes"]) == healthy and sorted(out["sizes_failed"]) == blocked
+    assert out["sizes_failed"]["bapesta"] == f"left out because an earlier stage failed: {out['failed']['bapesta']}"
     recs = {r.model: r for r in reconcile_run(truth, Settings(data_dir=tmp_path), WEEK, healthy + blocked,
                                               out["failed"])}
     for model in blocked:
