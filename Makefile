@@ -11,7 +11,7 @@ run: setup
 	SNEAKER_CHROMIUM=$$(cat $(VENV)/chromium-path) $(VENV)/bin/sneaker run $(ARGS)
 
 test: setup
-	SNEAKER_CHROMIUM=$$(cat $(VENV)/chromium-path) $(VENV)/bin/python -m pytest $(ARGS)
+	SNEAKER_CHROMIUM=$$(cat $(VENV)/chromium-path) $(VENV)/bin/python -m pytest --checkout-guard $(ARGS)
 
 bench: setup
 	SNEAKER_CHROMIUM=$$(cat $(VENV)/chromium-path) $(VENV)/bin/python bench/run_all.py

@@ -13,6 +13,7 @@ from sneaker_core.registry import resolve_models
 from sneaker_core.settings import Settings
 from sneaker_core.sources import open_source, source_id
 from tasks.scrape import scrape_task_for
+from tasks.sizes import sizes_task_for
 
 
 def as_of_time(as_of: str | None) -> datetime:
@@ -32,15 +33,33 @@ def submit_scrapes(settings: Settings, base_url: str, models: list[str] | None, 
     }
 
 
-def split_outcomes(futures: dict) -> tuple[dict[str, Any], dict[str, str]]:
-    """({model: result} of completed futures, {model: error message} of failed ones)."""
+def submit_sizes(scrapes: dict[str, Any], settings: Settings, base_url: str, now: datetime) -> dict[str, Any]:
+    """One per-size asks task per model after its scrape (none when `settings.sizes_enabled()` is off)."""
+    if not settings.sizes_enabled():
+        return {}
+    src = source_id(settings)
+    return {m: sizes_task_for(m, settings, now).submit(m, scrape, settings, base_url, src, now)
+            for m, scrape in scrapes.items()}
+
+
+def split_outcomes(futures: dict, upstream_failed: dict[str, str] | None = None
+                   ) -> tuple[dict[str, Any], dict[str, str]]:
+    """({model: result} of completed futures, {model: why not} of the others).
+
+    A task whose upstream task (the same model's earlier stage) failed never runs: Prefect leaves it Pending
+    ('NotReady') and asking for its result raises. It is left out with the upstream failure as its reason.
+    """
     wait(list(futures.values()))
     done, failed = {}, {}
     for model, fut in futures.items():
-        if fut.state.is_completed():
+        state = fut.state
+        if state.is_completed():
             done[model] = fut.result()
+        elif not state.is_final():
+            why = (upstream_failed or {}).get(model) or state.message or f"task ended {state.name}"
+            failed[model] = f"left out because an earlier stage failed: {why}"
         else:
-            failed[model] = str(fut.state.result(raise_on_failure=False))
+            failed[model] = str(state.result(raise_on_failure=False))
     return done, failed
 
 
@@ -56,6 +75,6 @@ def scrape_flow(
     """Scrape the enabled (or named) models into this week's snapshots; failed models are listed, not fatal."""
     settings = Settings.with_overrides(scrape_mode=mode, source=source, item_cap=item_cap, data_dir=data_dir)
     now = as_of_time(as_of)
-    with open_source(settings, as_of=now if as_of else None) as base_url:
+    with open_source(settings, as_of=now) as base_url:
         done, failed = split_outcomes(submit_scrapes(settings, base_url, models, now))
     return {"scraped": done, "failed": failed}

@@ -10,7 +10,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows.images import images_flow, submit_images
 from flows.runners import RunnerKind, image_task_runner
-from flows.scrape import as_of_time, split_outcomes, submit_scrapes
+from flows.scrape import as_of_time, split_outcomes, submit_scrapes, submit_sizes
 from sneaker_core.runs import data_dir_lock, mark_latest, run_id_for, training_inputs
 from sneaker_core.scrape.snapshot import iso_week
 from sneaker_core.settings import Settings
@@ -57,8 +57,7 @@ def weekly_refresh(
     now = as_of_time(as_of)
     week = iso_week(now)
     with data_dir_lock(settings.data_dir):  # the whole run, training included, holds the data directory
-        return _stages(settings, models, now, week, until, train_concurrency, image_runner,
-                       market_as_of=now if as_of else None)
+        return _stages(settings, models, now, week, until, train_concurrency, image_runner)
 
 
 def _submit_shards(scrapes: dict[str, Any], images: dict[str, Any], week: str, settings: Settings
@@ -68,33 +67,38 @@ def _submit_shards(scrapes: dict[str, Any], images: dict[str, Any], week: str, s
 
 
 def _stages(settings: Settings, models: list[str] | None, now: datetime, week: str, until: str,
-            train_concurrency: int, image_runner: TaskRunner | None, market_as_of: datetime | None
-            ) -> dict[str, Any]:
+            train_concurrency: int, image_runner: TaskRunner | None) -> dict[str, Any]:
     """The stages in order (wiring only); called by `weekly_refresh` under the data-directory lock."""
     log = get_run_logger()
-    with open_source(settings, as_of=market_as_of) as base_url:
+    with open_source(settings, as_of=now) as base_url:  # the demo market serves the run's week
         progress = StageProgress("scrape and images")
         scrapes = submit_scrapes(settings, base_url, models, now)
+        sizes = submit_sizes(scrapes, settings, base_url, now)  # nothing downstream waits for them
         if image_runner is None:  # per model, images start when its scrape ends and shards when its images end
             images = submit_images(scrapes, week, settings)
             shards = _submit_shards(scrapes, images, week, settings)
             progress.follow({**scrapes, **images, **shards})
             scraped, scrape_failed = split_outcomes(scrapes)
-            imaged, image_failed = split_outcomes(images)
+            imaged, image_failed = split_outcomes(images, scrape_failed)
         else:  # every scrape first, then the `images` subflow on `image_runner`, then shards
             scraped, scrape_failed = split_outcomes(scrapes)
             imaged, image_failed = images_flow.with_options(task_runner=image_runner)(scraped, week, settings)
             shards = _submit_shards(scraped, imaged, week, settings)
             progress.follow({**scrapes, **shards})
-        sharded, shard_failed = split_outcomes(shards)
+        sharded, shard_failed = split_outcomes(shards, {**image_failed, **scrape_failed})
+        sized, sizes_failed = split_outcomes(sizes, scrape_failed)
     failed = {**shard_failed, **image_failed, **scrape_failed}
     for model, why in failed.items():
         log.warning("model %s left out of this run: %s", model, why)
+    for model, why in sizes_failed.items():
+        log.warning("no size table for model %s this run: %s", model, why)
+    sizes_out = {"sizes": {m: {k: s[k] for k in ("path", "rows", "asks")} for m, s in sized.items()},
+                 "sizes_failed": sizes_failed}
     publish_counts(scraped, imaged, sharded, failed)
     if not sharded:
         raise RuntimeError(f"no model produced shards; failures: {failed}")
     if until == "shards":
-        return {"week": week, "models": sorted(sharded), "failed": failed, "shards": sharded}
+        return {"week": week, "models": sorted(sharded), "failed": failed, "shards": sharded, **sizes_out}
 
     shard_list = [sharded[m] for m in sorted(sharded)]
     run_id = run_id_for(week, training_inputs(shard_list, settings))
@@ -119,6 +123,7 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
         run_id, {"train": results, "stack": stack_result, "promotion": promotion, "drift": drift}, settings).result()
     log.info("report: %s", report["path"])
     metrics = publish_metrics(settings, run_id, results)
-    mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed})
+    mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed,
+                                            "sizes_failed": sizes_failed})
     return {"run_id": run_id, "week": week, "models": sorted(sharded), "failed": failed, "metrics": metrics,
-            "promoted": promotion["promoted"], "drift_warnings": drift["warnings"]}
+            "promoted": promotion["promoted"], "drift_warnings": drift["warnings"], **sizes_out}

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from deployments import PREFECT_YAML, PROJECT_ROOT, deployment_specs
+from deployments import PREFECT_YAML, PROJECT_ROOT, deployment_specs, scheduled_deployments, served_name
 from sneaker_cli._errors import print_error
 from sneaker_core.settings import Settings
 
@@ -64,6 +64,19 @@ def _ensure_pools(specs: list[dict]) -> None:
             except ObjectNotFound:
                 client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
                 console.print(f"created work pool {pool!r} (process)")
+
+
+def _refuse_while_served(specs: list[dict]) -> None:
+    """Exit with one line while `deployments/serve.py` schedules the same flows: the job would run twice."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        served = scheduled_deployments(client, [served_name(s["name"]) for s in specs])
+    if served:
+        print_error(console, f"{', '.join(served)} is scheduled by `python deployments/serve.py`: deploying for a "
+                    "worker too would run the weekly job twice. Stop that process (Ctrl-C pauses its schedule), "
+                    f"or delete the deployment if it was killed: prefect deployment delete '{served[0]}'")
+        raise typer.Exit(2)
 
 
 def _summary(names: list[str]) -> Table:
@@ -123,6 +136,7 @@ def deploy(
     except (RuntimeError, httpx.HTTPError) as exc:
         print_error(console, f"Prefect API not usable: {exc}")
         raise typer.Exit(2) from None
+    _refuse_while_served(chosen)
     env = {**os.environ, "SNEAKER_PROJECT_DIR": os.environ.get("SNEAKER_PROJECT_DIR", str(PROJECT_ROOT))}
     which = [arg for s in chosen for arg in ("--name", s["name"])] if name else ["--all"]
     cmd = [sys.executable, "-m", "prefect", "--no-prompt", "deploy", *which, "--prefect-file", str(PREFECT_YAML)]

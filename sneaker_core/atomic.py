@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-TMP_PREFIX = ".tmp-"
+# Every temporary file the pipeline writes is named `.tmp-sneaker-<final name>.<random>`: cleanup removes only
+# names of that shape, never another program's `.tmp-*` files.
+TMP_PREFIX = ".tmp-sneaker-"
 
 
 @contextmanager
@@ -67,7 +69,8 @@ def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
 
 
 def remove_stale_temps(folder: Path | str) -> int:
-    """Delete temporary files a killed run left under `folder`; returns how many."""
+    """Delete the pipeline's own temporary files (`TMP_PREFIX`) a killed run left under `folder`; returns how
+    many. Only call it on folders the pipeline owns, while holding the data directory's lock."""
     n = 0
     for p in Path(folder).rglob(TMP_PREFIX + "*"):
         if p.is_file():

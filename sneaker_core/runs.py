@@ -15,6 +15,8 @@ from typing import Any
 from sneaker_core.atomic import remove_stale_temps, write_json
 
 LATEST = "latest.json"
+# The data directory's folders the pipeline writes; stale temporary files are cleaned in these only.
+OWNED_FOLDERS = ("raw", "images", "shards", "runs")
 
 
 class RunLockedError(RuntimeError):
@@ -62,13 +64,33 @@ def latest_run_dir(data_dir: Path) -> Path:
     return run_dir(data_dir, run_id)
 
 
+def refuse_shared_data_dir(data_dir: Path | str) -> None:
+    """A ValueError naming the fix when `data_dir` is empty or '.', a filesystem root, or a home directory (or
+    a folder above one): the pipeline would mix its folders with other programs' files there."""
+    text = str(data_dir).strip()
+    if text in ("", "."):
+        raise ValueError(f"data directory {text!r} is ambiguous (empty or the current folder); set "
+                         "SNEAKER_DATA_DIR to a folder of the pipeline's own, e.g. ./data")
+    resolved = Path(text).expanduser().resolve()
+    try:
+        home = Path.home().resolve()
+    except RuntimeError:  # no HOME and no passwd entry
+        home = None
+    if resolved == Path(resolved.anchor) or (home is not None and (resolved == home or resolved in home.parents)):
+        what = "a filesystem root" if resolved == Path(resolved.anchor) else \
+            "your home directory" if resolved == home else "a folder above your home directory"
+        raise ValueError(f"data directory {resolved} is {what}; set SNEAKER_DATA_DIR to a folder of the "
+                         f"pipeline's own, e.g. {resolved / 'sneaker-data'}")
+
+
 @contextmanager
 def data_dir_lock(data_dir: Path, wait: bool = False) -> Iterator[Path]:
     """Hold `<data>/.run.lock` for the duration; a second run refuses (or waits) with a clear message.
 
-    Once held, temporary files that killed runs left anywhere under the data directory are removed: no
-    other run can be writing them.
+    Once held, the pipeline's own temporary files that killed runs left in its folders (`OWNED_FOLDERS`) are
+    removed: no other run can be writing them. Anything else in the data directory is left alone.
     """
+    refuse_shared_data_dir(data_dir)
     path = Path(data_dir) / ".run.lock"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +114,8 @@ def data_dir_lock(data_dir: Path, wait: bool = False) -> Iterator[Path]:
         fh.truncate()
         fh.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
         fh.flush()
-        remove_stale_temps(data_dir)
+        for folder in OWNED_FOLDERS:
+            remove_stale_temps(Path(data_dir) / folder)
         yield path
     finally:
         fh.close()

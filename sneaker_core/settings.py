@@ -76,6 +76,10 @@ class Settings(BaseSettings):
                                        "or the status of unlabelled rows)")
     notify_webhook: str = Field("", description="URL the failure / missed-run alerts are POSTed to "
                                 "(SNEAKER_NOTIFY_WEBHOOK; read by `sneaker deploy`)")
+    # Per-size asks (sneaker_core/scrape/sizes.py): one more polite request per product and model.
+    sizes: bool | None = Field(None, description="scrape each product's per-size asks (SNEAKER_SIZES); unset: on "
+                               "for the demo market, off for goat or a URL")
+    sizes_max_products: int = Field(500, ge=1, description="most products per model whose sizes are scraped")
 
     @model_validator(mode="after")
     def _demo_profile(self) -> Settings:
@@ -116,6 +120,10 @@ class Settings(BaseSettings):
     def politeness_delay_s(self) -> float:
         """Mean jittered pause between requests: at least 1 s on the live site, as configured elsewhere."""
         return max(self.delay_s, 1.0) if self.source == "goat" else self.delay_s
+
+    def sizes_enabled(self) -> bool:
+        """Whether the weekly run scrapes per-size asks: `sizes` when set, else only for the demo market."""
+        return self.is_demo if self.sizes is None else self.sizes
 
     @property
     def is_demo(self) -> bool:

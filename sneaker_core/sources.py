@@ -45,10 +45,9 @@ def open_source(settings: Settings, as_of: datetime | None = None) -> Iterator[s
         return
     from sneaker_core.market import DemoMarket
 
-    in_time = {} if as_of is None else {"as_of": as_of}
     market = DemoMarket(
         seed=settings.seed, n_products=settings.market_products, faults=settings.market_faults or None,
-        port=settings.market_port, **in_time,
+        port=settings.market_port, as_of=as_of,
     )
     try:
         market.start()

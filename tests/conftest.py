@@ -35,3 +35,5 @@ def headless_page():
                 browser.close()
 
     return open_page
+
+pytest_plugins = ["checkout_guard"]  # `--checkout-guard` (make test): fail when tests change the checkout

@@ -82,8 +82,10 @@ def test_atomic_write_leaves_no_temp_on_failure(tmp_path):
     assert not target.exists() and list(target.parent.iterdir()) == []
     atomic.write_json(target, {"b": 1, "a": 2})
     assert target.read_text() == '{\n  "a": 2,\n  "b": 1\n}\n'
-    (target.parent / ".tmp-out.bin.zz").write_text("stale")
+    (target.parent / f"{atomic.TMP_PREFIX}out.bin.zz").write_text("stale")
+    (target.parent / ".tmp-someone-else.txt").write_text("not ours")
     assert atomic.remove_stale_temps(tmp_path) == 1
+    assert [p.name for p in target.parent.iterdir() if p.name.startswith(".tmp")] == [".tmp-someone-else.txt"]
 
 
 def test_manifest_verification_detects_missing_and_changed_files(tmp_path):

@@ -85,3 +85,23 @@ def test_fault_spec_parse():
         FaultSpec.parse("throttle_rate=1.5")
     with pytest.raises(ValueError, match=r"latency_ms=-1 is negative"):
         FaultSpec(latency_ms=-1)
+
+
+def test_query_blocks_wall_off_the_named_searches_only():
+    spec = FaultSpec.parse("challenge_queries=Bapesta,forbidden_queries=yeezy 350| air jordan 1")
+    assert spec.challenge_queries == ("bapesta",) and spec.forbidden_queries == ("yeezy 350", "air jordan 1")
+    with DemoMarket(seed=0, n_products=120, faults=spec) as m:
+        def get(path: str) -> httpx.Response:
+            return httpx.get(m.url + path)
+
+        json_path = "/web-api/consumer-search/get-product-search-results?pageLimit=25&pageNumber=1&queryString="
+        for _ in range(3):  # every request, not a rate
+            assert get(json_path + "bapesta").status_code == 200
+            assert "Press &amp; Hold" in get(json_path + "bapesta").text
+            assert get("/search?query=yeezy+350&web_groups=sneakers").status_code == 403
+            assert get(json_path + "air+jordan+1").status_code == 403
+        ok = get(json_path + "nike+dunk+low")
+        assert ok.status_code == 200 and ok.json()["data"]["productsList"]
+        image = ok.json()["data"]["productsList"][0]["pictureUrl"]
+        assert httpx.get(image).status_code == 200
+        assert m.faults.counts["challenge"] == 6 and m.faults.counts["forbidden"] == 6

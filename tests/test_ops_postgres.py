@@ -63,12 +63,13 @@ def test_deployment_run_through_a_postgres_backed_server(tmp_path, pg_bindir):
             serve = start([BIN / "python", ROOT / "deployments" / "serve.py"], env, tmp_path / "serve.log")
             try:
                 with temporary_settings({PREFECT_API_URL: server.api_url}), get_client(sync_client=True) as client:
-                    wait_until(lambda: {"weekly", "adhoc"} <= {d.name for d in client.read_deployments()}, 240,
+                    wait_until(lambda: {"weekly-served", "adhoc-served"} <= {d.name for d in client.read_deployments()},
+                               240,
                                "serve.py to register both deployments", serve)
-                    weekly = client.read_deployment_by_name("weekly-refresh/weekly")
+                    weekly = client.read_deployment_by_name("weekly-refresh/weekly-served")
                 params = {"models": ["dunk-low"], "mode": "json", "item_cap": 10, "source": market.url,
                           "data_dir": str(data)}
-                run_id = run_deployment_cli("scrape/adhoc", params, env)
+                run_id = run_deployment_cli("scrape/adhoc-served", params, env)
                 state = wait_terminal(server.api_url, run_id, 300, serve)
                 # Read while serve.py is still up: a runner stopped in the instant between the API's Completed
                 # and its own reaping of the flow-run process cancels that run (Prefect's shutdown path).

@@ -22,6 +22,7 @@ from helpers_prefect_server import (
     wait_terminal,
     wait_until,
 )
+from PIL import Image
 
 from sneaker_core.market import DemoMarket
 
@@ -120,7 +121,9 @@ def test_an_overlapping_run_is_cancelled_not_queued(stack):
     assert stack["late"][0] == "CANCELLED"
 
 
-def test_ui_shows_the_run_its_task_runs_and_artifacts(stack, client, headless_page):
+def test_ui_shows_the_run_its_task_runs_and_artifacts(stack, client, headless_page, tmp_path):
+    """The screenshot goes to tmp_path (tests never write into the checkout); scripts/prefect_ui_screenshot.py
+    runs this test and copies it to docs/prefect-ui.png."""
     name = client.read_flow_run(stack["run_id"]).name
     with headless_page(1400, 1000, 90_000) as page:
         page.goto(f"{stack['server'].url}/runs/flow-run/{stack['run_id']}")
@@ -133,4 +136,7 @@ def test_ui_shows_the_run_its_task_runs_and_artifacts(stack, client, headless_pa
         for key in ("stage-progress", "model-counts", "run-metrics"):
             page.get_by_text(key, exact=True).first.wait_for()
         page.wait_for_timeout(500)
-        page.screenshot(path=str(ROOT / "docs" / "prefect-ui.png"))
+        shot = tmp_path / "prefect-ui.png"
+        page.screenshot(path=str(shot))
+    with Image.open(shot) as im:
+        assert im.format == "PNG" and im.size == (1400, 1000)

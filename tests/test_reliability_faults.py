@@ -8,6 +8,8 @@ stages' manifests claim (`sneaker_core.reconcile`). `pytest -s` prints the recon
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
 from prefect.testing.utilities import prefect_test_harness
@@ -78,3 +80,45 @@ def test_faulty_market_json_mode_reconciles_exactly(prefect_env, market, tmp_pat
 def test_faulty_market_browser_mode_reconciles_exactly(prefect_env, market, tmp_path):
     out, recs = _run_and_reconcile(market, tmp_path, ["air-jordan-1"], "browser")
     _assert_reconciled(out, recs, ["air-jordan-1"])
+
+
+# A bot wall on some models only: bapesta's search answers a challenge page, yeezy 350's a 403, on every request.
+BLOCKS = "error_rate=0.1,throttle_rate=0.05,challenge_queries=bapesta,forbidden_queries=yeezy 350"
+
+
+@pytest.mark.parametrize("runner", ["threads", "dask"])
+def test_blocked_models_are_left_out_and_the_rest_reaches_the_report(prefect_env, tmp_path, monkeypatch, runner):
+    """The healthy models are scraped, imaged, sharded, trained, stacked and reported; the blocked ones are
+    listed with their reason at every stage that would have used them, and reconcile as `scrape_skipped_blocked`."""
+    if runner == "dask":
+        pytest.importorskip("prefect_dask")
+    monkeypatch.setenv("SNEAKER_BATCH_SIZE", "8")
+    monkeypatch.setenv("SNEAKER_SIZES", "true")  # the size stage too (off by default for a URL source)
+    healthy, blocked = ["air-jordan-1", "dunk-low"], ["bapesta", "yeezy-350"]
+    until = "report" if runner == "threads" else "shards"  # training is the same on either runner
+    with DemoMarket(seed=11, n_products=200, faults=BLOCKS) as market:
+        out = weekly_refresh(models=healthy + blocked, item_cap=24, source=market.url, scrape_mode="json",
+                             until=until, as_of=AS_OF, data_dir=str(tmp_path), train_image_size=32, epochs=1,
+                             task_runner=runner, dask_workers=1)
+        truth = fetch_ground_truth(market.url)
+        assert market.faults.counts["challenge"] >= 1 and market.faults.counts["forbidden"] >= 1
+    assert out["models"] == healthy
+    assert sorted(out["failed"]) == blocked
+    assert out["failed"]["bapesta"].startswith("[bapesta] blocked: challenge page instead of JSON")
+    assert out["failed"]["yeezy-350"].startswith("[yeezy-350] blocked: HTTP 403")
+    assert sorted(out["sizes"]) == healthy and sorted(out["sizes_failed"]) == blocked
+    assert out["sizes_failed"]["bapesta"] == f"left out because an earlier stage failed: {out['failed']['bapesta']}"
+    recs = {r.model: r for r in reconcile_run(truth, Settings(data_dir=tmp_path), WEEK, healthy + blocked,
+                                              out["failed"])}
+    for model in blocked:
+        assert recs[model].buckets == {"scrape_skipped_blocked": recs[model].truth}
+        assert recs[model].truth > 0
+    for model in healthy:
+        assert recs[model].mismatches == [] and recs[model].buckets["in_shards"] > 0
+        assert all(recs[model].buckets[b] == 0 for b in LOSSES)
+    if until == "report":
+        latest = json.loads((tmp_path / "runs" / "latest.json").read_text())
+        assert latest["run_id"] == out["run_id"] and latest["models"] == healthy
+        assert latest["failed"] == out["failed"]
+        assert (tmp_path / "runs" / out["run_id"] / "report" / "index.html").stat().st_size > 0
+        assert set(out["metrics"]) >= {"model", "brand"}

@@ -7,8 +7,11 @@ import struct
 import threading
 from collections import Counter
 from dataclasses import dataclass, fields
+from urllib.parse import parse_qs, urlsplit
 
 RATE_FIELDS = ("error_rate", "truncate_rate", "throttle_rate", "challenge_rate", "forbidden_rate")
+# Searches blocked on every request ('|'-separated search texts): a bot wall on some models only.
+QUERY_FIELDS = ("challenge_queries", "forbidden_queries")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,8 @@ class FaultSpec:
     throttle_rate: float = 0.0
     challenge_rate: float = 0.0
     forbidden_rate: float = 0.0
+    challenge_queries: tuple[str, ...] = ()  # their search page and JSON answer a challenge page (HTTP 200)
+    forbidden_queries: tuple[str, ...] = ()  # ... a challenge page with HTTP 403
 
     def __post_init__(self) -> None:
         for name in RATE_FIELDS:
@@ -32,9 +37,10 @@ class FaultSpec:
 
     @classmethod
     def parse(cls, text: str | None) -> FaultSpec:
-        """Parse 'error_rate=0.2,latency_ms=50'; unknown keys or bad numbers raise ValueError naming them."""
+        """Parse 'error_rate=0.2,latency_ms=50,forbidden_queries=air jordan 1|bapesta'; unknown keys or bad
+        numbers raise ValueError naming them."""
         valid = [f.name for f in fields(cls)]
-        values: dict[str, float] = {}
+        values: dict[str, float | tuple[str, ...]] = {}
         for part in (text or "").split(","):
             if not part.strip():
                 continue
@@ -44,11 +50,14 @@ class FaultSpec:
                 raise ValueError(f"fault {part.strip()!r} lacks '=value'; write e.g. error_rate=0.2")
             if key not in valid:
                 raise ValueError(f"unknown fault {key!r}; valid keys: {', '.join(valid)}")
+            if key in QUERY_FIELDS:
+                values[key] = tuple(q.strip().lower() for q in raw.split("|") if q.strip())
+                continue
             try:
                 values[key] = float(raw)
             except ValueError:
                 raise ValueError(f"fault {key}={raw.strip()!r} is not a number") from None
-        return cls(**values)
+        return cls(**values)  # type: ignore[arg-type]
 
     @property
     def active(self) -> bool:
@@ -84,6 +93,11 @@ class FaultInjector:
         s = self.spec
         if not s.active or kind == "other":
             return OK
+        blocked = self._blocked_query(kind, url)
+        if blocked:
+            with self._lock:
+                self.counts[blocked] += 1
+            return Decision(blocked)
         with self._lock:
             n = self._seen[url]
             self._seen[url] += 1
@@ -103,3 +117,13 @@ class FaultInjector:
         with self._lock:
             self.counts[decision.action] += 1
         return decision
+
+    def _blocked_query(self, kind: str, url: str) -> str | None:
+        """'challenge' or 'forbidden' when `url` searches a query the spec blocks, else None."""
+        if kind not in ("search", "json") or not (self.spec.challenge_queries or self.spec.forbidden_queries):
+            return None
+        qs = parse_qs(urlsplit(url).query)
+        query = (qs.get("query") or qs.get("queryString") or [""])[0].strip().lower()
+        if query in self.spec.forbidden_queries:
+            return "forbidden"
+        return "challenge" if query in self.spec.challenge_queries else None

@@ -89,3 +89,11 @@ def product_fields(p: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None
         "retail_raw": p.get("retailPriceCents"),
         "template_raw": p["productTemplateId"] if "productTemplateId" in p else p.get("id"),
     }, None
+
+
+SIZES_PATH = "/web-api/v1/product_variants/buy_bar_data"
+
+
+def sizes_url(base: str, template_id: int) -> str:
+    """A product's per-size asks (one entry per size and condition), by its numeric template id."""
+    return f"{base}{SIZES_PATH}?productTemplateId={template_id}&countryCode=US"

@@ -88,3 +88,8 @@ def snapshot_dataset(data_dir: Path, paths: list[Path]) -> ds.Dataset:
     return ds.dataset([str(p) for p in paths], schema=RECORD_SCHEMA.append(pa.field("week", pa.string())),
                       format="parquet", partitioning=ds.partitioning(pa.schema([("week", pa.string())])),
                       partition_base_dir=str(Path(data_dir) / "raw"))
+
+
+def sizes_path(data_dir: Path, week: str, model_key: str) -> Path:
+    """The model's per-size asks of that week (`sneaker_core.scrape.sizes`); its manifest is `manifest_path`'s."""
+    return Path(data_dir) / "raw" / week / f"{model_key}.sizes.parquet"
