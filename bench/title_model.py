@@ -25,9 +25,8 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupShuffleSplit
 
 from sneaker_core.catalog import label_catalog
-from sneaker_core.scoring import class_scores
+from sneaker_core.scoring import class_scores, price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
-from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.title_calibrate import calibrate, condition_views
 from sneaker_core.stacking.title_models import (
@@ -76,7 +75,7 @@ def shared_key_agreement(keys: pd.Series, prices: np.ndarray, edges: list[float]
                       for i, k in frame["key"].items()])
     truth = frame["price"].to_numpy()
     hits = assign_bins(guess, edges) == assign_bins(truth, edges)
-    return len(frame), float(hits.mean()), float(np.median(np.abs(guess - truth) / truth))
+    return len(frame), float(hits.mean()), price_metrics(truth, guess, guess, guess)["mdape"]
 
 
 def print_condition(name: str, ours: dict, ref: dict, raw_coverage: float) -> None:

@@ -1,4 +1,4 @@
-"""The dollar estimate: quantile gradient boosting on log price (10%, 50%, 90%) and its scores."""
+"""The dollar estimate: quantile gradient boosting on log price (10%, 50%, 90%); its scores are in `sneaker_core.scoring`."""
 
 from __future__ import annotations
 
@@ -66,15 +66,3 @@ def bin_probabilities(log_quantiles: np.ndarray, edges: Sequence[float]) -> np.n
     probs = np.clip(np.diff(cdf, axis=1), 1e-9, None)
     return probs / probs.sum(axis=1, keepdims=True)
 
-
-def price_metrics(true_usd: np.ndarray, estimate: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict:
-    """Median absolute percentage error, mean absolute error (dollars), share of truths inside [low, high]."""
-    t = np.asarray(true_usd, dtype=float)
-    if t.size == 0:
-        return {"mdape": None, "mae": None, "coverage_10_90": None, "n": 0}
-    return {
-        "mdape": float(np.median(np.abs(estimate - t) / t)),
-        "mae": float(np.mean(np.abs(estimate - t))),
-        "coverage_10_90": float(np.mean((t >= low) & (t <= high))),
-        "n": int(t.size),
-    }

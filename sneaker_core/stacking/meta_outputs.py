@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import sha256_file, write_json
-from sneaker_core.scoring import class_scores, majority_scores
-from sneaker_core.stacking.estimate import price_metrics
+from sneaker_core.scoring import class_scores, majority_scores, price_metrics
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table, write_csv, write_parquet
 from sneaker_core.targets import PRICE_TARGETS, TARGETS
 

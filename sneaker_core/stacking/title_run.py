@@ -24,9 +24,8 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from sneaker_core.atomic import atomic_path, write_json
 from sneaker_core.catalog import label_catalog
-from sneaker_core.scoring import class_scores, majority_scores
+from sneaker_core.scoring import class_scores, majority_scores, price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
-from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.title_calibrate import calibrate, condition_views
 from sneaker_core.stacking.title_models import (
