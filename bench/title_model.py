@@ -28,7 +28,7 @@ from sneaker_core.catalog import label_catalog
 from sneaker_core.scoring import class_scores, price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.features import feature_frame
-from sneaker_core.stacking.title_calibrate import calibrate, condition_views
+from sneaker_core.stacking.title_calibrate import calibrate, calibrated, condition_views
 from sneaker_core.stacking.title_models import (
     CONDITIONS,
     TITLE_ONLY,
@@ -127,13 +127,14 @@ def main() -> None:
     model = TitleModel(edges["price_decile"], edges["price_band"], TitleModelConfig(seed=args.seed))
     model.fit(frame.iloc[tr], prices[tr], groups[tr].tolist())
     chosen = calibrate(model, condition_views(model, frame.iloc[va]), prices[va])
+    config = calibrated(model.config_, chosen)
     t_ours = time.perf_counter() - t1
     print(f"settings chosen on validation: {json.dumps(chosen)}")
 
     names = {TITLE_ONLY: "TITLE-ONLY rows (image URLs blanked; what `sneaker predict CSV` meets)",
              WITH_IMAGE: "rows WITH their GOAT image URLs (as in the catalog)"}
     for condition, pred in condition_views(model, frame.iloc[te]).items():
-        ours = evaluate(model, pred, prices[te], prices[tr])
+        ours = evaluate(model, pred, prices[te], prices[tr], config)
         uncalibrated = pred.estimate(dict.fromkeys(CONDITIONS, 0.0))
         print_condition(names[condition], ours, ref, price_metrics(prices[te], *uncalibrated)["coverage_10_90"])
     print(f"\ntime: title models {t_ours:.0f}s, reference {t_ref:.0f}s ({t_ours / max(t_ref, 1e-9):.1f}x), "

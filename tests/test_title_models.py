@@ -10,14 +10,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from stacking_fixtures import synthetic_catalog
 
 from sneaker_core.scoring import price_metrics
 from sneaker_core.stacking.estimate import bin_probabilities
-from sneaker_core.stacking.features import TitleFeaturizer, feature_frame, title_attribute_row
+from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, feature_frame, title_attribute_row
 from sneaker_core.stacking.image_url import image_url_features
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table
-from sneaker_core.stacking.title_calibrate import calibrate, condition_views, interval_margin
+from sneaker_core.stacking.title_calibrate import calibrate, calibrated, condition_views, interval_margin
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     WITH_IMAGE,
@@ -66,6 +68,19 @@ def test_image_url_features_read_style_codes_and_goat_ids():
     assert all(math.isnan(v) for v in image_url_features("https://cdn.example/DZ4510_100.png").values())
 
 
+def test_title_transformers_follow_scikit_learn_conventions():
+    frame = feature_frame(pd.DataFrame({"title": ["Dunk Low 'Panda'", "Samba OG 'White'"],
+                                        "search_model": ["Dunk Low", "Adidas Samba"]}))
+    for transformer, fitted in ((TitleFeaturizer(min_df_char=1), "attr_scale_"), (LabelCodes(), "encoder_")):
+        params = transformer.get_params()
+        copy = clone(transformer)
+        assert copy.get_params() == params and not hasattr(copy, fitted)
+        with pytest.raises(NotFittedError):
+            copy.transform(frame)
+        out = transformer.fit_transform(frame)
+        assert transformer.get_params() == params and hasattr(transformer, fitted) and out.shape[0] == 2
+
+
 def test_featurizer_handles_unseen_labels_and_empty_fields():
     train = feature_frame(pd.DataFrame({"title": ["Dunk Low 'Panda'", "Samba OG 'White'"],
                                         "search_model": ["Dunk Low", "Adidas Samba"]}))
@@ -101,16 +116,17 @@ def test_title_only_rows_use_the_estimator_without_image_numbers():
     frame, groups = feature_frame(df), df["title"].tolist()
     config = TitleModelConfig(folds=3, hgb_max_iter=20, logreg_max_iter=100)
     model = TitleModel(fit_decile_edges(prices), [0, 200, 400, math.inf], config).fit(frame, prices, groups)
-    assert set(model.estimators) == {WITH_IMAGE, TITLE_ONLY}
-    assert not any(c.startswith("image_") for c in model.estimators[TITLE_ONLY][0])
+    assert set(model.estimators_) == {WITH_IMAGE, TITLE_ONLY}
+    assert not any(c.startswith("image_") for c in model.estimators_[TITLE_ONLY][0])
     rows = frame.iloc[:4].copy()
     bare = rows.assign(image=["", "https://cdn.example/a.png", "data:image/gif;base64,R0", "/local/shoe.png"])
     title_only = model.predict(bare).log_quantiles
     assert np.allclose(title_only, model.predict(bare.assign(image="")).log_quantiles)
     assert not np.allclose(title_only, model.predict(rows).log_quantiles)
-    plain = TitleModel(model.edges["price_decile"], model.edges["price_band"], config)
+    plain = clone(model)  # same parameters, nothing fitted
+    assert plain.get_params() == model.get_params() and plain.config == config and not hasattr(plain, "estimators_")
     plain.fit(frame.assign(image=""), prices, groups)
-    assert set(plain.estimators) == {TITLE_ONLY}
+    assert set(plain.estimators_) == {TITLE_ONLY}
     assert np.isfinite(plain.predict(rows).log_quantiles).all()
 
 
@@ -122,7 +138,6 @@ class _ConditionStub:
         self.prices = prices
         self.edges = {"price_decile": [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, math.inf],
                       "price_band": [0, 300, 600, math.inf]}
-        self.config = TitleModelConfig()
 
     def predict(self, frame: pd.DataFrame) -> TitlePrediction:
         has = (frame["image"] != "").to_numpy()
@@ -146,21 +161,24 @@ def test_title_only_settings_are_chosen_on_validation_rows_with_urls_blanked():
     val = pd.DataFrame({"title": "x", "image": [f"https://image.goat.com/{i}" for i in range(200)]})
     stub = _ConditionStub(prices)
     chosen = calibrate(stub, condition_views(stub, val), prices)
+    default = TitleModelConfig()
+    config = calibrated(default, chosen)
+    assert default == TitleModelConfig()  # a new config; the one passed in is not changed
     # on rows with URLs the regression is right, so the image weights go to it; blanked, the classifier is right
-    assert stub.config.blend_weights[WITH_IMAGE] == {"price_decile": 0.0, "price_band": 0.0}
-    assert stub.config.blend_weights[TITLE_ONLY] == {"price_decile": 1.0, "price_band": 1.0}
+    assert config.blend_weights[WITH_IMAGE] == {"price_decile": 0.0, "price_band": 0.0}
+    assert config.blend_weights[TITLE_ONLY] == {"price_decile": 1.0, "price_band": 1.0}
     assert chosen[TITLE_ONLY]["rows"] == chosen[WITH_IMAGE]["rows"] == 200
     # half the rows sit above the interval by 0.3 - its half width: the margin closes exactly that gap
-    assert stub.config.interval_margins[TITLE_ONLY] == pytest.approx(0.25)
-    assert stub.config.interval_margins[WITH_IMAGE] == pytest.approx(0.2)
+    assert config.interval_margins[TITLE_ONLY] == pytest.approx(0.25)
+    assert config.interval_margins[WITH_IMAGE] == pytest.approx(0.2)
     # a mixed batch blends and widens every row with its own condition's settings
     mixed = val.assign(image=np.where(np.arange(200) % 3 == 0, "", val["image"]))
     pred = stub.predict(mixed)
-    p = pred.proba("price_decile", stub.config.blend_weights)
+    p = pred.proba("price_decile", config.blend_weights)
     has = pred.with_image
     assert np.allclose(p[has], pred.regression_proba["price_decile"][has])
     assert np.allclose(p[~has], pred.classifier_proba["price_decile"][~has])
-    _, _, high = pred.estimate(stub.config.interval_margins)
+    _, _, high = pred.estimate(config.interval_margins)
     assert np.allclose(np.log(high[~has]) - pred.log_quantiles[~has, 2], 0.25)
     assert np.allclose(np.log(high[has]) - pred.log_quantiles[has, 2], 0.2)
 

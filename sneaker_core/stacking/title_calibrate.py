@@ -14,6 +14,7 @@ validation row with its image URL blanked, the image settings on the validation 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from sneaker_core.stacking.title_models import (
     TITLE_TARGETS,
     WITH_IMAGE,
     TitleModel,
+    TitleModelConfig,
     TitlePrediction,
     blend,
 )
@@ -57,9 +59,9 @@ def interval_margin(log_quantiles: np.ndarray, prices_usd: np.ndarray, coverage:
 
 
 def calibrate(model: TitleModel, views: dict[str, TitlePrediction], prices_usd: np.ndarray) -> dict:
-    """Choose each condition's blend weights and interval margin on validation rows (`condition_views`: every
-    row title-only, and the rows whose URL gives numbers); set them in the model's config (a condition with no
-    validation rows keeps its defaults) and return what was chosen."""
+    """Each condition's blend weights and interval margin chosen on held-out rows (`condition_views`: every row
+    title-only, and the rows whose URL gives numbers); a condition with no such rows is left out. The model is
+    not changed: `calibrated` puts the choice into a config."""
     prices_usd = np.asarray(prices_usd, dtype=float)
     chosen: dict = {}
     for condition, pred in views.items():
@@ -71,8 +73,15 @@ def calibrate(model: TitleModel, views: dict[str, TitlePrediction], prices_usd: 
             true = assign_bins(prices_usd[rows], model.edges[target])
             weights[target] = best_weight(pred.classifier_proba[target][rows], pred.regression_proba[target][rows],
                                           true)
-        model.config.blend_weights[condition] = weights
-        model.config.interval_margins[condition] = interval_margin(pred.log_quantiles[rows], prices_usd[rows])
-        chosen[condition] = {"blend_weights": weights, "interval_margin": model.config.interval_margins[condition],
+        chosen[condition] = {"blend_weights": weights,
+                             "interval_margin": interval_margin(pred.log_quantiles[rows], prices_usd[rows]),
                              "rows": int(rows.sum())}
     return chosen
+
+
+def calibrated(config: TitleModelConfig, chosen: dict) -> TitleModelConfig:
+    """A copy of `config` with the blend weights and interval margins `calibrate` chose (others kept)."""
+    return replace(config,
+                   blend_weights={**config.blend_weights, **{c: v["blend_weights"] for c, v in chosen.items()}},
+                   interval_margins={**config.interval_margins,
+                                     **{c: v["interval_margin"] for c, v in chosen.items()}})

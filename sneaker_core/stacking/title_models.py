@@ -19,8 +19,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
+from sklearn.utils.validation import check_is_fitted
 
 from sneaker_core.stacking.estimate import PriceEstimator, bin_probabilities, dollar_interval
 from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, categorical_mask, dense_title_features
@@ -32,10 +34,11 @@ WITH_IMAGE, TITLE_ONLY = "with_image", "title_only"
 CONDITIONS = (TITLE_ONLY, WITH_IMAGE)
 
 
-@dataclass
+@dataclass(frozen=True)
 class TitleModelConfig:
-    """Settings of the title models; the per-condition blend weights (classifier share, per target) and
-    interval margins (log-space widening of the 10-90% interval) are set from validation (`title_calibrate`)."""
+    """Settings of the title models. The per-condition blend weights (classifier share, per target) and interval
+    margins (log-space widening of the 10-90% interval) are chosen on held-out rows: `title_calibrate.calibrated`
+    returns a new config with them, for the model that is then fit."""
 
     ridge_alpha: float = 1.0
     logreg_c: float = 3.0
@@ -93,33 +96,44 @@ def _full_proba(model: LogisticRegression, X, n_classes: int) -> np.ndarray:
     return out
 
 
-class TitleModel:
-    """Predicts price decile, price band and a dollar estimate with a 10-90% interval from title rows."""
+class TitleModel(BaseEstimator):
+    """Predicts price decile, price band and a dollar estimate with a 10-90% interval from title rows.
 
-    def __init__(self, decile_edges: Sequence[float], band_edges: Sequence[float],
+    Parameters are the bin edges and the settings (`config`; defaults when None); `fit` sets the fitted parts
+    (`featurizer_`, `codes_`, `ridge_`, `classifiers_`, `estimators_`) and `config_`, the settings in force.
+    """
+
+    def __init__(self, decile_edges: Sequence[float] = (), band_edges: Sequence[float] = (),
                  config: TitleModelConfig | None = None) -> None:
-        self.edges = {"price_decile": [float(e) for e in decile_edges], "price_band": [float(e) for e in band_edges]}
-        self.classes = {t: bin_names(e) for t, e in self.edges.items()}
-        self.config = config or TitleModelConfig()
-        self.featurizer = TitleFeaturizer()
-        self.codes = LabelCodes()
-        self.ridge = Ridge(alpha=self.config.ridge_alpha)
-        self.classifiers: dict[str, LogisticRegression] = {}
-        self.estimators: dict[str, tuple[list[str], PriceEstimator]] = {}  # key -> (dense columns read, model)
+        self.decile_edges = decile_edges
+        self.band_edges = band_edges
+        self.config = config
+
+    @property
+    def edges(self) -> dict[str, list[float]]:
+        """The bin edges per target, as floats."""
+        return {"price_decile": [float(e) for e in self.decile_edges],
+                "price_band": [float(e) for e in self.band_edges]}
+
+    @property
+    def bin_classes(self) -> dict[str, list[str]]:
+        """The class names per target (`targets.bin_names` of its edges)."""
+        return {t: bin_names(e) for t, e in self.edges.items()}
 
     def _oof_ridge(self, X, y: np.ndarray, groups: Sequence[str]) -> np.ndarray:
+        config = self.config_
         n_groups = len(set(groups))
-        folds = min(self.config.folds, n_groups)
+        folds = min(config.folds, n_groups)
         if folds < 2:
             raise ValueError(f"need at least 2 product groups to fit the title models, got {n_groups}")
         oof = np.zeros(len(y))
-        splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=self.config.seed)
+        splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
         for fit_idx, pred_idx in splitter.split(X, y, groups=list(groups)):
-            oof[pred_idx] = Ridge(alpha=self.config.ridge_alpha).fit(X[fit_idx], y[fit_idx]).predict(X[pred_idx])
+            oof[pred_idx] = Ridge(alpha=config.ridge_alpha).fit(X[fit_idx], y[fit_idx]).predict(X[pred_idx])
         return oof
 
     def _dense(self, frame: pd.DataFrame, ridge_pred: np.ndarray) -> pd.DataFrame:
-        dense = dense_title_features(frame, self.codes).reset_index(drop=True)
+        dense = dense_title_features(frame, self.codes_).reset_index(drop=True)
         dense.insert(0, "ridge_log_price", ridge_pred)
         return dense
 
@@ -128,51 +142,54 @@ class TitleModel:
         prices_usd = np.asarray(prices_usd, dtype=float)
         if np.any(~np.isfinite(prices_usd)) or np.any(prices_usd <= 0):
             raise ValueError("title models need a positive, finite price on every training row")
+        self.config_ = self.config or TitleModelConfig()
+        config = self.config_
         y = np.log(prices_usd)
-        X = self.featurizer.fit_transform(frame)
-        self.codes.fit(frame)
+        self.featurizer_ = TitleFeaturizer()
+        X = self.featurizer_.fit_transform(frame)
+        self.codes_ = LabelCodes().fit(frame)
         oof = self._oof_ridge(X, y, groups)
-        self.ridge.fit(X, y)
-        for target, edges in self.edges.items():
-            labels = assign_bins(prices_usd, edges)
-            self.classifiers[target] = LogisticRegression(
-                C=self.config.logreg_c, max_iter=self.config.logreg_max_iter).fit(X, labels)
+        self.ridge_ = Ridge(alpha=config.ridge_alpha).fit(X, y)
+        self.classifiers_ = {
+            target: LogisticRegression(C=config.logreg_c, max_iter=config.logreg_max_iter).fit(
+                X, assign_bins(prices_usd, edges))
+            for target, edges in self.edges.items()}
         dense = self._dense(frame, oof)
         variants = {TITLE_ONLY: [c for c in dense.columns if c not in IMAGE_COLUMNS]}
         if _has_image(dense).any():
             variants[WITH_IMAGE] = list(dense.columns)
-        self.estimators = {key: (columns, self._estimator(columns).fit(dense[columns].to_numpy(dtype=float),
-                                                                      prices_usd))
-                           for key, columns in variants.items()}
+        self.estimators_ = {key: (columns, self._estimator(columns).fit(dense[columns].to_numpy(dtype=float),
+                                                                       prices_usd))
+                            for key, columns in variants.items()}
         return self
 
     def _estimator(self, columns: list[str]) -> PriceEstimator:
+        config = self.config_
         return PriceEstimator(
-            categorical=categorical_mask(columns), learning_rate=self.config.hgb_learning_rate,
-            max_iter=self.config.hgb_max_iter, min_samples_leaf=self.config.hgb_min_samples_leaf,
-            seed=self.config.seed,
+            categorical=categorical_mask(columns), learning_rate=config.hgb_learning_rate,
+            max_iter=config.hgb_max_iter, min_samples_leaf=config.hgb_min_samples_leaf, seed=config.seed,
         )
 
     def predict(self, frame: pd.DataFrame) -> TitlePrediction:
         """Rows whose image URL gives any number use the image-aware estimator, the others the title-only one."""
-        if not self.estimators:
-            raise RuntimeError("TitleModel.predict called before fit")
-        X = self.featurizer.transform(frame)
-        dense = self._dense(frame, self.ridge.predict(X))
-        has_image = _has_image(dense) & (WITH_IMAGE in self.estimators)
+        check_is_fitted(self, "estimators_")
+        X = self.featurizer_.transform(frame)
+        dense = self._dense(frame, self.ridge_.predict(X))
+        has_image = _has_image(dense) & (WITH_IMAGE in self.estimators_)
         logq = np.zeros((len(dense), 3))
         for key, rows in ((WITH_IMAGE, has_image), (TITLE_ONLY, ~has_image)):
             if rows.any():
-                columns, estimator = self.estimators[key]
+                columns, estimator = self.estimators_[key]
                 logq[rows] = estimator.predict_log(dense.loc[rows, columns].to_numpy(dtype=float))
+        classes = self.bin_classes
         return TitlePrediction(
-            classifier_proba={t: _full_proba(m, X, len(self.classes[t])) for t, m in self.classifiers.items()},
+            classifier_proba={t: _full_proba(m, X, len(classes[t])) for t, m in self.classifiers_.items()},
             regression_proba={t: bin_probabilities(logq, e) for t, e in self.edges.items()},
             log_quantiles=logq,
             with_image=has_image,
         )
 
     def predict_proba(self, frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], TitlePrediction]:
-        """Blended class probabilities per target (with the configured weights) and the raw prediction."""
+        """Blended class probabilities per target (with the settings in force) and the raw prediction."""
         pred = self.predict(frame)
-        return {t: pred.proba(t, self.config.blend_weights) for t in TITLE_TARGETS}, pred
+        return {t: pred.proba(t, self.config_.blend_weights) for t in TITLE_TARGETS}, pred

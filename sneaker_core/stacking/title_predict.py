@@ -55,15 +55,15 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
     base = base.assign(model=[lab.model for lab in labels], brand=[lab.brand for lab in labels],
                        label_status=[lab.status for lab in labels])
     n = len(df)
-    probas = {t: np.full((n, len(model.classes[t])), np.nan) for t in TITLE_TARGETS}
+    probas = {t: np.full((n, len(model.bin_classes[t])), np.nan) for t in TITLE_TARGETS}
     estimate = np.full((n, 3), np.nan)
     if usable.any():
         blended, pred = model.predict_proba(frame[usable])
         for t in TITLE_TARGETS:
             probas[t][usable] = blended[t]
-        estimate[usable] = np.column_stack(pred.estimate(model.config.interval_margins))
+        estimate[usable] = np.column_stack(pred.estimate(model.config_.interval_margins))
     # wide_table needs finite rows for argmax; fill, then blank the unusable rows again
-    filled = {t: TargetOutput(model.classes[t], np.nan_to_num(p, nan=0.0)) for t, p in probas.items()}
+    filled = {t: TargetOutput(model.bin_classes[t], np.nan_to_num(p, nan=0.0)) for t, p in probas.items()}
     wide = wide_table(base, filled)
     band_lower = np.asarray(model.edges["price_band"][:-1])
     wide["pred_price_band"] = band_lower[wide["pred_price_band"].to_numpy()].round().astype(int)

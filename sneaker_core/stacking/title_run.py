@@ -27,7 +27,7 @@ from sneaker_core.catalog import label_catalog
 from sneaker_core.scoring import class_scores, majority_scores, price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.features import feature_frame
-from sneaker_core.stacking.title_calibrate import calibrate, condition_views
+from sneaker_core.stacking.title_calibrate import calibrate, calibrated, condition_views
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     TITLE_TARGETS,
@@ -41,7 +41,7 @@ from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fi
 MODEL_FILE = "title_model.joblib"
 MANIFEST_FILE = "title_model.json"
 EDGES_FILE = "decile_edges.json"
-FORMAT_VERSION = 3  # 2: image-URL numbers, a separate title-only estimator; 3: per-condition settings
+FORMAT_VERSION = 4  # the saved model's attribute names (scikit-learn conventions since 4)
 
 
 def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -51,11 +51,12 @@ def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     return labelled[priced].reset_index(drop=True), dict(sorted(dropped.items()))
 
 
-def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train_prices: np.ndarray) -> dict:
-    """Scores of a fitted model's prediction of held-out rows (with its configured settings): per target
+def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train_prices: np.ndarray,
+             config: TitleModelConfig) -> dict:
+    """Scores of a fitted model's prediction of held-out rows with the settings of `config`: per target
     blended/classifier/regression/majority, and the dollar estimate."""
-    weights = model.config.blend_weights
-    out: dict = {"price_estimate": price_metrics(prices, *pred.estimate(model.config.interval_margins))}
+    weights = config.blend_weights
+    out: dict = {"price_estimate": price_metrics(prices, *pred.estimate(config.interval_margins))}
     for target in TITLE_TARGETS:
         edges = model.edges[target]
         true = assign_bins(prices, edges)
@@ -94,9 +95,9 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
     val_model = TitleModel(fit_decile_edges(prices[tr]), band_edges, config)
     val_model.fit(frame.iloc[tr], prices[tr], groups.iloc[tr].tolist())
     views = condition_views(val_model, frame.iloc[va])
-    calibrate(val_model, views, prices[va])  # sets config's blend weights and interval margins
-    validation = evaluate(val_model, views[TITLE_ONLY], prices[va], prices[tr])
-    with_image = evaluate(val_model, views[WITH_IMAGE], prices[va], prices[tr])
+    config = calibrated(config, calibrate(val_model, views, prices[va]))
+    validation = evaluate(val_model, views[TITLE_ONLY], prices[va], prices[tr], config)
+    with_image = evaluate(val_model, views[WITH_IMAGE], prices[va], prices[tr], config)
     log(f"validation, title-only (image URLs blanked): {json.dumps(summary_line(validation))}")
     log(f"validation, image URLs as given: {json.dumps(summary_line(with_image))}")
 
