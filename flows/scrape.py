@@ -56,6 +56,6 @@ def scrape_flow(
     """Scrape the enabled (or named) models into this week's snapshots; failed models are listed, not fatal."""
     settings = Settings.with_overrides(scrape_mode=mode, source=source, item_cap=item_cap, data_dir=data_dir)
     now = as_of_time(as_of)
-    with open_source(settings) as base_url:
+    with open_source(settings, as_of=now if as_of else None) as base_url:
         done, failed = split_outcomes(submit_scrapes(settings, base_url, models, now))
     return {"scraped": done, "failed": failed}

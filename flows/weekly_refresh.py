@@ -56,7 +56,8 @@ def weekly_refresh(
     now = as_of_time(as_of)
     week = iso_week(now)
     with data_dir_lock(settings.data_dir):  # the whole run, training included, holds the data directory
-        return _stages(settings, models, now, week, until, train_concurrency, image_runner)
+        return _stages(settings, models, now, week, until, train_concurrency, image_runner,
+                       market_as_of=now if as_of else None)
 
 
 def _submit_shards(scrapes: dict[str, Any], images: dict[str, Any], week: str, settings: Settings
@@ -66,10 +67,11 @@ def _submit_shards(scrapes: dict[str, Any], images: dict[str, Any], week: str, s
 
 
 def _stages(settings: Settings, models: list[str] | None, now: datetime, week: str, until: str,
-            train_concurrency: int, image_runner: TaskRunner | None) -> dict[str, Any]:
+            train_concurrency: int, image_runner: TaskRunner | None, market_as_of: datetime | None
+            ) -> dict[str, Any]:
     """The stages in order (wiring only); called by `weekly_refresh` under the data-directory lock."""
     log = get_run_logger()
-    with open_source(settings) as base_url:
+    with open_source(settings, as_of=market_as_of) as base_url:
         progress = StageProgress("scrape and images")
         scrapes = submit_scrapes(settings, base_url, models, now)
         if image_runner is None:  # per model, images start when its scrape ends and shards when its images end

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 DEFAULT_MODELS_FILE = Path(__file__).with_name("models.yaml")
-_KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class UnknownModelError(KeyError):
@@ -45,7 +45,7 @@ def load_models(path: Path | None = None) -> tuple[ModelSpec, ...]:
     seen: set[str] = set()
     for i, entry in enumerate(raw.get("models") or []):
         key = str(entry.get("key", ""))
-        if not _KEY_RE.match(key):
+        if not KEY_RE.match(key):
             raise ValueError(f"{path}: model #{i} has key {key!r}; use lowercase letters, digits and dashes")
         if key in seen:
             raise ValueError(f"{path}: model key {key!r} appears twice; keys must be unique")

@@ -1,15 +1,18 @@
 """Scrape stage against the demo market, with real Chromium: recall, placeholders, faults, blocks, robots."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import httpx
 import pyarrow.parquet as pq
 import pytest
 
 from sneaker_core.market import DemoMarket
-from sneaker_core.scrape import site
+from sneaker_core.registry import get_model
+from sneaker_core.scrape import fields, site
 from sneaker_core.scrape.errors import BlockedError, RobotsDisallowedError, TransientScrapeError
+from sneaker_core.scrape.records import ScrapeStats, build_table
 from sneaker_core.scrape.run import scrape_model
+from sneaker_core.scrape.snapshot import read_snapshot, write_snapshot
 from sneaker_core.settings import Settings
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)  # ISO week 2026-W48
@@ -113,3 +116,55 @@ def test_site_helpers():
     assert site.looks_like_challenge("<h1>Press &amp; Hold to confirm you are a human</h1>")
     fields, reason = site.product_fields({"slug": "x", "title": "  "})
     assert fields is None and reason == "missing_title"
+
+
+def _expected_time_fields(market, slug):
+    p = market.catalog.by_slug[slug]
+    retail = p.retail_cents / 100 if p.retail_cents else None
+    return date.fromisoformat(p.release_date), retail, p.id
+
+
+@pytest.mark.parametrize("mode", ["json", "browser"])
+def test_both_modes_record_the_time_fields(market, tmp_path, mode):
+    manifest, rows = _scrape(market, tmp_path, "bapesta", scrape_mode=mode)
+    assert rows and manifest["schema_version"] == 2
+    for r in rows:
+        assert (r["release_date"], r["retail_usd"], r["template_id"]) == _expected_time_fields(market, r["product_id"])
+    no_retail = sum(market.catalog.by_slug[r["product_id"]].retail_cents is None for r in rows)
+    assert 0 < no_retail < len(rows)  # the demo sends no retail for some listings; nothing else is null
+    assert manifest["nulls"] == {"retail_usd": {"missing": no_retail}}
+
+
+def test_time_fields_parse_or_name_why_not():
+    assert fields.release_date("2023-11-24") == (date(2023, 11, 24), None)
+    assert fields.release_date("2023-11-24T23:59:59.999Z") == (date(2023, 11, 24), None)
+    assert fields.release_date("2023-11-24T23:30:00-05:00") == (date(2023, 11, 25), None)  # the UTC day
+    assert fields.release_date(None) == (None, "missing")
+    assert fields.release_date("soon") == (None, "unparseable")
+    assert fields.release_date(1700000000) == (None, "unparseable")
+    assert fields.release_date("0001-01-01") == (None, "implausible")
+    assert fields.retail_usd(19000) == (190.0, None)
+    assert fields.retail_usd(None) == (None, "missing")
+    assert fields.retail_usd(0) == (None, "non_positive") and fields.retail_usd(-500) == (None, "non_positive")
+    assert fields.retail_usd(10**12) == (None, "absurd")
+    assert fields.retail_usd("19000") == (None, "malformed") and fields.retail_usd(True) == (None, "malformed")
+    assert fields.template_id(812345) == ("812345", None) and fields.template_id("812345") == ("812345", None)
+    assert fields.template_id(None) == (None, "missing") and fields.template_id("abc") == (None, "malformed")
+
+
+def test_bad_time_fields_are_null_and_counted(tmp_path):
+    """Hostile JSON values: the row is kept, the field is null, the manifest counts why."""
+    spec = get_model("dunk-low")
+    base = {"title": "Nike Dunk Low Panda", "image_url": None, "price_raw": "$120", "page_url": "u"}
+    items = [{**base, "product_id": "a", "position": 0, "release_raw": "2023-02-30", "retail_raw": 0,
+              "template_raw": 17},
+             {**base, "product_id": "b", "position": 1, "release_raw": "2023-11-24T23:59:59.999Z",
+              "retail_raw": 11000, "template_raw": None}]
+    stats = ScrapeStats()
+    table = build_table(items, spec, "test", NOW, stats)
+    manifest = write_snapshot(table, tmp_path, "2026-W48", "dunk-low", "test", stats)
+    rows = read_snapshot(tmp_path / manifest["path"]).to_pylist()
+    assert [(r["release_date"], r["retail_usd"], r["template_id"]) for r in rows] == [
+        (None, None, "17"), (date(2023, 11, 24), 110.0, None)]
+    assert manifest["nulls"] == {"release_date": {"unparseable": 1}, "retail_usd": {"non_positive": 1},
+                                 "template_id": {"missing": 1}}

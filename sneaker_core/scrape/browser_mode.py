@@ -16,7 +16,7 @@ from sneaker_core.registry import ModelSpec
 from sneaker_core.scrape import site
 from sneaker_core.scrape.browser_pool import run_in_browser
 from sneaker_core.scrape.errors import BlockedError, TransientScrapeError
-from sneaker_core.scrape.records import ScrapeStats
+from sneaker_core.scrape.records import TIME_FIELDS, ScrapeStats
 
 _READ_CARDS = """els => els.map(el => {
   const q = s => el.querySelector(`[data-qa="${s}"]`);
@@ -33,12 +33,14 @@ _IMAGE_LOADED = """el => { const i = el.querySelector('img');
 
 
 class _JsonTap:
-    """Collects the search JSON responses the page fetches while scrolling (image URLs, end of results)."""
+    """Collects the search JSON responses the page fetches while scrolling: per slug the image URL and the raw
+    time fields the cards do not show, and the end of results."""
 
     def __init__(self) -> None:
         self.responses: list[Response] = []
         self.parsed = 0
         self.images: dict[str, str] = {}
+        self.time_fields: dict[str, dict[str, Any]] = {}
         self.exhausted = False
 
     def on_response(self, response: Response) -> None:
@@ -50,8 +52,11 @@ class _JsonTap:
         for p in site.iter_products(payload):
             fields, _ = site.product_fields(p)
             n += 1
-            if fields and fields["image_url"]:
+            if fields is None:
+                continue
+            if fields["image_url"]:
                 self.images[fields["slug"]] = fields["image_url"]
+            self.time_fields[fields["slug"]] = {k: fields[k] for k in TIME_FIELDS}
         return n
 
     def drain(self, page_limit: int) -> None:
@@ -117,7 +122,8 @@ def scrape_browser(
     spec: ModelSpec, base: str, chromium: Path, user_agent: str, timeout_s: float, item_cap: int,
     stale_scrolls: int, scroll_wait_s: float, delay_s: float, stats: ScrapeStats, rng: random.Random,
 ) -> list[dict[str, Any]]:
-    """Raw items (product_id, title, image_url, price_raw, position, page_url) in grid order, up to the cap.
+    """Raw items (product_id, title, image_url, price_raw, position, page_url and the raw time fields of the
+    intercepted JSON) in grid order, up to the cap.
 
     Runs in a fresh context of a pooled browser (see browser_pool): one context per model.
     """
@@ -165,5 +171,5 @@ def _scrape_page(page: Page, spec: ModelSpec, base: str, timeout_s: float, item_
         image = tap.images.get(slug) or src or _resolve_image(page, i, scroll_wait_s * 1000)
         price = (card["price"] or "").strip() or None
         items.append({"product_id": slug, "title": title, "image_url": image, "price_raw": price,
-                      "position": i, "page_url": site.product_url(base, slug)})
+                      "position": i, "page_url": site.product_url(base, slug), **tap.time_fields.get(slug, {})})
     return items

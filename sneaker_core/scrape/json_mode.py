@@ -13,7 +13,7 @@ from sneaker_core.http_retry import RetryPolicy, aget_with_retries
 from sneaker_core.registry import ModelSpec
 from sneaker_core.scrape import site
 from sneaker_core.scrape.errors import BlockedError, ScrapeError
-from sneaker_core.scrape.records import ScrapeStats
+from sneaker_core.scrape.records import TIME_FIELDS, ScrapeStats
 
 
 def _payload(model: str, resp: httpx.Response, url: str) -> Any:
@@ -34,7 +34,8 @@ async def scrape_json(
     spec: ModelSpec, base: str, client: httpx.AsyncClient, policy: RetryPolicy, item_cap: int,
     delay_s: float, stats: ScrapeStats, rng: random.Random,
 ) -> list[dict[str, Any]]:
-    """Raw items (product_id, title, image_url, price_raw, position, page_url) in result order, up to the cap."""
+    """Raw items (product_id, title, image_url, price_raw, position, page_url and the raw time fields) in result
+    order, up to the cap."""
     items: list[dict[str, Any]] = []
     page, position = 1, 0
     while len(items) < item_cap:
@@ -61,6 +62,7 @@ async def scrape_json(
                     "price_raw": fields["price_raw"],
                     "position": position - 1,
                     "page_url": site.product_url(base, fields["slug"]),
+                    **{k: fields[k] for k in TIME_FIELDS},
                 }
             )
         if len(products) < site.PAGE_LIMIT:

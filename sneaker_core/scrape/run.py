@@ -23,7 +23,7 @@ from sneaker_core.scrape.robots import check_robots
 from sneaker_core.scrape.snapshot import iso_week, write_snapshot
 from sneaker_core.settings import Settings
 
-SCRAPER_VERSION = "1"
+SCRAPER_VERSION = "2"  # 2: release_date, retail_usd and template_id (snapshot schema 2)
 
 
 async def _fetch(spec: ModelSpec, base: str, settings: Settings, stats: ScrapeStats,

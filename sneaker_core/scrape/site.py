@@ -71,7 +71,8 @@ def iter_products(obj: Any) -> Iterator[dict[str, Any]]:
 
 
 def product_fields(p: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
-    """(title, slug, image_url, price_raw) of a product JSON, or (None, reason) when a field is unusable."""
+    """(title, slug, image_url, price_raw and the raw time fields) of a product JSON, or (None, reason) when
+    the title or slug is unusable. The time fields stay raw here; `scrape.fields` parses them."""
     title = p.get("title")
     if not isinstance(title, str) or not title.strip():
         return None, "missing_title"
@@ -84,4 +85,7 @@ def product_fields(p: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None
         "slug": slug.strip(),
         "image_url": image if isinstance(image, str) and not image.startswith(PLACEHOLDER_PREFIX) else None,
         "price_raw": format_price_cents(p.get("lowestPriceCents")),
+        "release_raw": p.get("releaseDate"),
+        "retail_raw": p.get("retailPriceCents"),
+        "template_raw": p["productTemplateId"] if "productTemplateId" in p else p.get("id"),
     }, None
