@@ -33,6 +33,7 @@ from sneaker_core.stacking.title_models import (
     CONDITIONS,
     TITLE_ONLY,
     WITH_IMAGE,
+    WITH_MARKET,
     TitleModel,
     TitleModelConfig,
 )
@@ -132,8 +133,11 @@ def main() -> None:
     print(f"settings chosen on validation: {json.dumps(chosen)}")
 
     names = {TITLE_ONLY: "TITLE-ONLY rows (image URLs blanked; what `sneaker predict CSV` meets)",
-             WITH_IMAGE: "rows WITH their GOAT image URLs (as in the catalog)"}
+             WITH_IMAGE: "rows WITH their GOAT image URLs (as in the catalog)",
+             WITH_MARKET: "rows WITH retail price / release date (bench/retail_model.py on the StockX catalog)"}
     for condition, pred in condition_views(model, frame.iloc[te]).items():
+        if condition == WITH_MARKET and not pred.market_rows.any():
+            continue  # the GOAT catalog has no retail price or release date
         ours = evaluate(model, pred, prices[te], prices[tr], config)
         uncalibrated = pred.estimate(dict.fromkeys(CONDITIONS, 0.0))
         print_condition(names[condition], ours, ref, price_metrics(prices[te], *uncalibrated)["coverage_10_90"])

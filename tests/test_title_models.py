@@ -14,6 +14,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from stacking_fixtures import synthetic_catalog
 
+from sneaker_core.payout import FeeSchedule
 from sneaker_core.scoring import price_metrics
 from sneaker_core.stacking.estimate import bin_probabilities
 from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, feature_frame, title_attribute_row
@@ -23,6 +24,7 @@ from sneaker_core.stacking.title_calibrate import calibrate, calibrated, conditi
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     WITH_IMAGE,
+    WITH_MARKET,
     TitleModel,
     TitleModelConfig,
     TitlePrediction,
@@ -34,6 +36,7 @@ from sneaker_core.targets import assign_bins, fit_decile_edges
 
 REAL_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "goat_catalog_2023.csv"
 FAST = {"folds": 3, "hgb_max_iter": 60, "logreg_max_iter": 200}
+SCHEDULE = FeeSchedule(commission_rate=0.095, seller_fee_usd=5.0, cashout_rate=0.029)
 
 
 def test_title_attribute_row_reads_flags_year_and_markers():
@@ -224,7 +227,7 @@ def test_train_titles_saves_edges_manifest_and_learns(trained: Path):
     assert val["price_band"]["blended"]["accuracy"] > val["price_band"]["majority"]["accuracy"] + 0.1
     assert val["price_estimate"]["mdape"] < 0.3
     config = manifest["config"]
-    assert set(config["blend_weights"]) == {TITLE_ONLY, WITH_IMAGE}
+    assert set(config["blend_weights"]) == {TITLE_ONLY, WITH_IMAGE, WITH_MARKET}  # market: defaults, no such rows
     assert config["interval_margins"][TITLE_ONLY] >= 0.0
     assert set(manifest["versions"]) >= {"sklearn", "numpy", "python"}
 
@@ -233,8 +236,8 @@ def test_predict_rows_round_trip_and_bad_rows(trained: Path):
     model = load_title_model(trained)
     rows = pd.DataFrame({"title": ["Union x Bapesta Low 'Black Gold' Sample", "", "Samba OG 'White Green'"],
                          "search_model": ["", "", "Not A Model"]})
-    out = predict_title_rows(rows, model)
-    again = predict_title_rows(rows, load_title_model(trained))
+    out = predict_title_rows(rows, model, SCHEDULE)
+    again = predict_title_rows(rows, load_title_model(trained), SCHEDULE)
     pd.testing.assert_frame_equal(out, again)
     assert out["reason"].tolist() == ["", "empty title", ""]
     assert out["pred_price_decile"].isna().tolist() == [False, True, False]

@@ -1,7 +1,8 @@
 """Title features (word + character TF-IDF, parsed attributes, labels) and CNN-probability features.
 
 A feature frame has one row per product with the columns `title`, `search_model`, `model` and `brand`
-(any of the last three may be empty). `TitleFeaturizer` turns it into a sparse matrix for linear models;
+(any of the last three may be empty), `image`, and the market columns (`market_features.MARKET_COLUMNS`: retail
+price and age at the as-of date, NaN with a 0 indicator where unknown). `TitleFeaturizer` turns it into a sparse matrix for linear models;
 `dense_title_features` gives the small dense table (attributes, label codes, image-URL numbers) that boosted
 trees use.
 """
@@ -21,6 +22,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 from sklearn.utils.validation import check_is_fitted
 
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS, image_url_features
+from sneaker_core.stacking.market_features import MARKET_COLUMNS, market_columns
 from sneaker_core.titles import normalise_title, title_attributes
 
 FRAME_COLUMNS = ("title", "search_model", "model", "brand", "image")
@@ -41,13 +43,17 @@ ATTRIBUTE_COLUMNS = (
 REFERENCE_YEAR = 2024
 
 
-def feature_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The four feature columns as clean strings ('' where missing); other columns are ignored."""
+def feature_frame(df: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """The text feature columns as clean strings ('' where missing) and the market columns from the optional
+    `retail_usd` / `release_date` columns, the age taken at `as_of` (one date) or else at each row's `as_of`
+    column; other columns (market-side figures such as bids, asks or sales among them) are never read."""
     out = pd.DataFrame(index=df.index)
     for col in FRAME_COLUMNS:
         values = df[col] if col in df.columns else pd.Series("", index=df.index)
         out[col] = values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
-    return out
+    if as_of is None and "as_of" in df.columns:
+        as_of = df["as_of"]
+    return pd.concat([out, market_columns(df, as_of)], axis=1)
 
 
 def title_attribute_row(title: str) -> dict[str, float]:
@@ -126,12 +132,14 @@ class LabelCodes(TransformerMixin, BaseEstimator):
 
 
 def dense_title_features(frame: pd.DataFrame, codes: LabelCodes) -> pd.DataFrame:
-    """Attributes, label codes and the image-URL numbers (`IMAGE_COLUMNS`), one row per frame row (index kept)."""
+    """Attributes, label codes, the image-URL numbers (`IMAGE_COLUMNS`) and the market columns
+    (`MARKET_COLUMNS`; NaN where the frame has none), one row per frame row (index kept)."""
     attrs = attribute_matrix(list(frame["title"]))
     attrs.index = frame.index
     image = pd.DataFrame([image_url_features(i) for i in frame["image"]], columns=list(IMAGE_COLUMNS),
                          index=frame.index)
-    return pd.concat([attrs, codes.transform(frame), image], axis=1)
+    market = frame.reindex(columns=list(MARKET_COLUMNS)).astype(float)
+    return pd.concat([attrs, codes.transform(frame), image, market], axis=1)
 
 
 def categorical_mask(columns: Sequence[str]) -> np.ndarray:
