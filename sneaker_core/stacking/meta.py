@@ -27,6 +27,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from sneaker_core.payout import schedule_from
 from sneaker_core.scoring import class_scores
 from sneaker_core.settings import Settings
 from sneaker_core.stacking.estimate import TREE_THREADS, PriceEstimator, dollar_interval
@@ -240,6 +241,7 @@ def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -
     logq = new_estimator().fit(X_val, prices).predict_log(X["test"].to_numpy(float))
     result["estimate"] = dollar_interval(logq, margin)
     result["interval_margin"] = margin
+    result["fee_schedule"] = schedule_from(settings)  # the net payout column of the predictions (output only)
     return write_outputs(run_dir, result)
 
 
