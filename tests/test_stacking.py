@@ -81,6 +81,18 @@ def stacked(tmp_path_factory):
     return run, meta_df, manifest
 
 
+def test_predictions_csv_net_payout_follows_the_schedule_of_the_settings(stacked):
+    from sneaker_core.payout import net_payouts, schedule_from
+
+    run, _, _ = stacked
+    wide = pd.read_csv(run / "predictions.csv")
+    schedule = schedule_from(Settings(seed=7))
+    assert np.array_equal(wide["net_payout_usd"], net_payouts(wide["price_estimate_usd"], schedule))
+    assert wide["net_payout_usd"].notna().all() and (wide["net_payout_usd"] < wide["price_estimate_usd"]).all()
+    recorded = json.loads((run / "metrics.json").read_text())["net_payout"]["schedule"]
+    assert recorded == schedule.to_json()
+
+
 def test_predictions_csv_columns_unique_and_never_truth(stacked):
     run, _, manifest = stacked
     wide = pd.read_csv(run / "predictions.csv")
