@@ -25,15 +25,15 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupShuffleSplit
 
 from sneaker_core.catalog import label_catalog
-from sneaker_core.scoring import class_scores
+from sneaker_core.scoring import class_scores, price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
-from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
-from sneaker_core.stacking.title_calibrate import calibrate, condition_views
+from sneaker_core.stacking.title_calibrate import calibrate, calibrated, condition_views
 from sneaker_core.stacking.title_models import (
     CONDITIONS,
     TITLE_ONLY,
     WITH_IMAGE,
+    WITH_MARKET,
     TitleModel,
     TitleModelConfig,
 )
@@ -76,7 +76,7 @@ def shared_key_agreement(keys: pd.Series, prices: np.ndarray, edges: list[float]
                       for i, k in frame["key"].items()])
     truth = frame["price"].to_numpy()
     hits = assign_bins(guess, edges) == assign_bins(truth, edges)
-    return len(frame), float(hits.mean()), float(np.median(np.abs(guess - truth) / truth))
+    return len(frame), float(hits.mean()), price_metrics(truth, guess, guess, guess)["mdape"]
 
 
 def print_condition(name: str, ours: dict, ref: dict, raw_coverage: float) -> None:
@@ -128,13 +128,17 @@ def main() -> None:
     model = TitleModel(edges["price_decile"], edges["price_band"], TitleModelConfig(seed=args.seed))
     model.fit(frame.iloc[tr], prices[tr], groups[tr].tolist())
     chosen = calibrate(model, condition_views(model, frame.iloc[va]), prices[va])
+    config = calibrated(model.config_, chosen)
     t_ours = time.perf_counter() - t1
     print(f"settings chosen on validation: {json.dumps(chosen)}")
 
     names = {TITLE_ONLY: "TITLE-ONLY rows (image URLs blanked; what `sneaker predict CSV` meets)",
-             WITH_IMAGE: "rows WITH their GOAT image URLs (as in the catalog)"}
+             WITH_IMAGE: "rows WITH their GOAT image URLs (as in the catalog)",
+             WITH_MARKET: "rows WITH retail price / release date (bench/retail_model.py on the StockX catalog)"}
     for condition, pred in condition_views(model, frame.iloc[te]).items():
-        ours = evaluate(model, pred, prices[te], prices[tr])
+        if condition == WITH_MARKET and not pred.market_rows.any():
+            continue  # the GOAT catalog has no retail price or release date
+        ours = evaluate(model, pred, prices[te], prices[tr], config)
         uncalibrated = pred.estimate(dict.fromkeys(CONDITIONS, 0.0))
         print_condition(names[condition], ours, ref, price_metrics(prices[te], *uncalibrated)["coverage_10_90"])
     print(f"\ntime: title models {t_ours:.0f}s, reference {t_ref:.0f}s ({t_ours / max(t_ref, 1e-9):.1f}x), "

@@ -2,10 +2,15 @@
 
 Title-only prediction needs a run directory holding `title_model.joblib` (written by train-titles).
 Image prediction needs a run with CNN models; the title path works on any run that has the title model.
+Optional CSV columns `retail_usd` and `release_date` (or `--retail` / `--release` with `--title`) feed the market
+estimate; the age is taken at `--as-of` (default: today, UTC). Every estimate comes with the seller's net payout
+under the fee schedule in the settings (SNEAKER_FEE_COMMISSION_RATE, SNEAKER_FEE_SELLER_USD,
+SNEAKER_FEE_CASHOUT_RATE).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,16 +22,29 @@ from rich.table import Table
 from sneaker_cli._errors import print_error
 from sneaker_core.governance.promotion import serving_run_dir
 from sneaker_core.images.normalise import BadImage
+from sneaker_core.payout import schedule_from
 from sneaker_core.settings import Settings
 
 CSV_SUFFIXES = (".csv",)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
+AS_OF_HELP = "date the prices were seen, YYYY-MM-DD: the age since release is taken there (default: today, UTC)"
+
+
+def _as_of(value: str | None) -> date:
+    """The as-of date of an option (today in UTC when not given); a one-line error when it is not a date."""
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"--as-of {value!r} is not a date; give it as YYYY-MM-DD, e.g. 2023-04-15") from exc
 
 
 def train_titles_cmd(
     catalog: Annotated[Path, typer.Argument(help="catalog CSV: title, image, price (+ optional search_model)")],
     run_dir: Annotated[Path, typer.Option("--run-dir", help="folder the title models are saved in")],
     seed: Annotated[int, typer.Option("--seed", help="seed of the grouped validation split and models")] = 0,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """Train the title-side decile/band classifiers and dollar estimate; print grouped-validation figures."""
     from sneaker_core.catalog import CatalogError
@@ -34,7 +52,7 @@ def train_titles_cmd(
 
     console = Console(stderr=True, soft_wrap=True)
     try:
-        manifest = train_titles(catalog, run_dir, seed=seed, log=console.print)
+        manifest = train_titles(catalog, run_dir, seed=seed, log=console.print, as_of=_as_of(as_of).isoformat())
     except (CatalogError, ValueError, OSError) as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
@@ -65,10 +83,23 @@ def _single_title_table(table: pd.DataFrame) -> Table:
         out.add_row(field, str(row[field]))
     out.add_row("estimate", f"${row['price_estimate_usd']:,.0f} "
                 f"(10-90%: ${row['price_low_usd']:,.0f} - ${row['price_high_usd']:,.0f})")
+    out.add_row("net payout", f"${row['net_payout_usd']:,.2f} (after the marketplace's fees)")
     return out
 
 
-def _print_image_prediction(image: Path, run_dir: Path, title: str | None) -> None:
+def _title_frame(title: str, retail: float | None, release: str | None) -> pd.DataFrame:
+    """One title row with its optional retail price and release date; a one-line error for an unusable one."""
+    from sneaker_core.stacking.market_features import MISSING, OK, release_value, retail_value
+
+    if retail_value(retail)[1] not in (OK, MISSING):
+        raise ValueError(f"--retail {retail}: {retail_value(retail)[1]}; give the retail price in dollars, e.g. 110")
+    if release_value(release)[1] not in (OK, MISSING):
+        raise ValueError(f"--release {release!r} is not a date; give it as YYYY-MM-DD, e.g. 2023-03-21")
+    return pd.DataFrame({"title": [title], "retail_usd": [retail], "release_date": [release]})
+
+
+def _print_image_prediction(image: Path, run_dir: Path, title: str | None, title_row: pd.DataFrame,
+                            as_of: date) -> None:
     """The run's four CNNs on one image (and, when the run has a title model and --title is given, the title's)."""
     from sneaker_core.training.predict import predict_image
 
@@ -83,8 +114,8 @@ def _print_image_prediction(image: Path, run_dir: Path, title: str | None) -> No
         from sneaker_core.stacking.title_predict import predict_title_rows
         from sneaker_core.stacking.title_run import load_title_model
 
-        Console().print(_single_title_table(predict_title_rows(pd.DataFrame({"title": [title]}),
-                                                               load_title_model(run_dir))))
+        Console().print(_single_title_table(predict_title_rows(title_row, load_title_model(run_dir),
+                                                               schedule_from(Settings()), as_of)))
 
 
 def predict_cmd(
@@ -93,6 +124,9 @@ def predict_cmd(
     title: Annotated[str | None, typer.Option("--title", help="a product title")] = None,
     run: Annotated[Path | None, typer.Option("--run", help="run directory (default: the champion, else the latest run)")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="where the CSV predictions go")] = None,
+    retail: Annotated[float | None, typer.Option("--retail", help="retail price in dollars (with --title)")] = None,
+    release: Annotated[str | None, typer.Option("--release", help="release date YYYY-MM-DD (with --title)")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """Predict price decile, $100 band and a dollar estimate with its 10-90% interval."""
     from sneaker_core.stacking.title_predict import predict_csv, predict_title_rows
@@ -100,23 +134,25 @@ def predict_cmd(
 
     console = Console(stderr=True, soft_wrap=True)
     try:
-        run_dir = run if run is not None else serving_run_dir(Settings().data_dir)
+        settings = Settings()
+        run_dir = run if run is not None else serving_run_dir(settings.data_dir)
+        seen, schedule = _as_of(as_of), schedule_from(settings)
         if source is not None and source.suffix.lower() in CSV_SUFFIXES:
             if out is None:
                 raise ValueError("predicting a CSV needs --out OUT.csv")
-            result = predict_csv(source, run_dir, out)
+            result = predict_csv(source, run_dir, out, schedule, seen)
             console.print(f"{result['predicted']:,} of {result['rows']:,} rows predicted; "
-                          f"skipped: {result['skipped'] or 'none'}")
+                          f"skipped: {result['skipped'] or 'none'}; market columns: {result['market_inputs']}")
             print(result["out"])
             return
         if source is not None and source.suffix.lower() in IMAGE_SUFFIXES:
-            _print_image_prediction(source, run_dir, title)
+            _print_image_prediction(source, run_dir, title, _title_frame(title or "", retail, release), seen)
             return
         if source is not None:
             raise ValueError(f"{source} is neither a CSV nor an image ({', '.join(sorted(IMAGE_SUFFIXES))})")
         if not title:
             raise ValueError("give a CSV, an image, or --title \"...\"")
-        table = predict_title_rows(pd.DataFrame({"title": [title]}), load_title_model(run_dir))
+        table = predict_title_rows(_title_frame(title, retail, release), load_title_model(run_dir), schedule, seen)
         Console().print(_single_title_table(table))
     except (ValueError, OSError, TypeError, BadImage) as exc:
         print_error(console, exc)

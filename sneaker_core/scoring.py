@@ -1,4 +1,5 @@
-"""Headline classification scores, one definition for the CNNs, the meta-models, the title models and the benches."""
+"""Headline scores, one definition for the CNNs, the meta-models, the title models, the report and the benches:
+class scores (accuracy, macro F1, within one bin) and price scores (MdAPE, MAE, 10-90 % interval coverage)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,20 @@ def majority_class(train_true: np.ndarray) -> int:
 def majority_scores(train_true: np.ndarray, true: np.ndarray) -> dict:
     """Scores of always predicting the most common training class."""
     return class_scores(true, np.full(len(true), majority_class(train_true)))
+
+
+def price_metrics(true_usd: np.ndarray, estimate: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict:
+    """Median absolute percentage error, mean absolute error (dollars) and the share of truths inside [low, high]
+    (over the rows that have an interval; None when none has)."""
+    t = np.asarray(true_usd, dtype=float)
+    if t.size == 0:
+        return {"mdape": None, "mae": None, "coverage_10_90": None, "n": 0}
+    est, lo, hi = (np.asarray(a, dtype=float) for a in (estimate, low, high))
+    has_interval = ~(np.isnan(lo) | np.isnan(hi))
+    inside = (t >= lo) & (t <= hi)
+    return {
+        "mdape": float(np.median(np.abs(est - t) / t)),
+        "mae": float(np.mean(np.abs(est - t))),
+        "coverage_10_90": float(np.mean(inside[has_interval])) if has_interval.any() else None,
+        "n": int(t.size),
+    }

@@ -140,3 +140,10 @@ class Settings(BaseSettings):
     def path(self, *parts: str) -> Path:
         """A path under the data directory."""
         return Path(self.data_dir).joinpath(*parts)
+
+    # pricing (net payout, sneaker_core.payout): GOAT's published seller schedule for US sellers in good standing,
+    # as of 2023 - a 9.5 % commission plus a $5 seller fee per sale, and 2.9 % when the balance is cashed out to
+    # a bank (0 keeps it as store credit). Applied at output time only: no training cache key holds these.
+    fee_commission_rate: float = Field(0.095, ge=0, lt=1, description="marketplace commission share of the price")
+    fee_seller_usd: float = Field(5.0, ge=0, description="fixed seller fee per sale, dollars")
+    fee_cashout_rate: float = Field(0.029, ge=0, lt=1, description="cash-out fee share (0 = keep store credit)")

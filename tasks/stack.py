@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect import task
 
+from sneaker_core.payout import schedule_from
 from sneaker_core.runs import run_dir
 from sneaker_core.settings import Settings
 from sneaker_core.stacking import STACKING_VERSION
@@ -17,8 +18,9 @@ from tasks.train import shard_paths
 
 def _key(context, params: dict[str, Any]) -> str:
     trained = {t: [m["model_path"], m["accuracy"]] for t, m in sorted(params["trained"].items())}
-    return cache_key("stack", STACKING_VERSION, params["run_id"], trained, params["settings"].seed,
-                     data_key(params["settings"]))
+    s: Settings = params["settings"]
+    # The fee schedule only sets predictions.csv's net payouts: a new schedule re-stacks, never re-trains.
+    return cache_key("stack", STACKING_VERSION, params["run_id"], trained, s.seed, schedule_from(s), data_key(s))
 
 
 @task(name="stack", task_run_name="stack-{run_id}", cache_key_fn=_key, **PERSISTED)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from stacking_fixtures import synthetic_catalog
 from typer.testing import CliRunner
 
 from sneaker_cli.main import app
+from sneaker_core.payout import net_payout, schedule_from
+from sneaker_core.settings import Settings
 
 runner = CliRunner()
 
@@ -18,11 +21,16 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("cli")
-    synthetic_catalog(150, seed=5).to_csv(root / "catalog.csv", index=False)
+    catalog = synthetic_catalog(150, seed=5)
+    known = catalog.index % 3 != 0  # the optional market columns on two rows in three, blank on the rest
+    catalog["retail_usd"] = np.where(known, "110", "")
+    catalog["release_date"] = np.where(known, "2022-06-01", "")
+    catalog.to_csv(root / "catalog.csv", index=False)
     result = runner.invoke(app, ["train-titles", str(root / "catalog.csv"), "--run-dir", str(root / "run"),
-                                 "--seed", "3"])
+                                 "--seed", "3", "--as-of", "2023-04-15"])
     assert result.exit_code == 0, result.output
     assert "grouped validation" in result.output and "dropped" in result.output
+    assert "market columns as given" in result.output
     return root / "run"
 
 
@@ -41,13 +49,15 @@ def test_predict_csv_writes_required_columns(run_dir: Path, tmp_path: Path):
     assert out.loc[1, "pred_price_decile"] == "" and int(out.loc[0, "pred_price_decile"]) in range(10)
     assert int(out.loc[2, "pred_price_band"]) in range(0, 1000, 100)
     assert out.loc[0, "model"] == "yeezy-350"
+    assert out.loc[1, "net_payout_usd"] == "" and float(out.loc[0, "net_payout_usd"]) == net_payout(
+        float(out.loc[0, "price_estimate_usd"]), schedule_from(Settings())).net_usd
     assert len(json.loads((run_dir / "decile_edges.json").read_text())) == 11
 
 
 def test_predict_single_title_prints_estimate(run_dir: Path):
     result = runner.invoke(app, ["predict", "--title", "Bapesta Low 'Black Gold'", "--run", str(run_dir)])
     assert result.exit_code == 0, result.output
-    assert "estimate" in result.output and "bapesta" in result.output
+    assert "estimate" in result.output and "bapesta" in result.output and "net payout" in result.output
 
 
 def test_predict_refuses_image_without_cnn_run_and_csv_without_out(run_dir: Path, tmp_path: Path):
@@ -57,6 +67,27 @@ def test_predict_refuses_image_without_cnn_run_and_csv_without_out(run_dir: Path
     assert result.exit_code == 2 and "models/price_decile.keras is missing; train the run first" in result.output
     result = runner.invoke(app, ["predict", str(tmp_path / "x.csv"), "--run", str(run_dir)])
     assert result.exit_code == 2 and "--out" in result.output
+
+
+def test_predict_csv_with_market_columns_and_fee_schedule(run_dir: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("SNEAKER_FEE_COMMISSION_RATE", "0.2")
+    monkeypatch.setenv("SNEAKER_FEE_SELLER_USD", "0")
+    monkeypatch.setenv("SNEAKER_FEE_CASHOUT_RATE", "0")
+    pd.DataFrame({"title": ["Dunk Low 'Grey Navy'"] * 3, "retail_usd": ["110", "abc", ""],
+                  "release_date": ["2022-06-01", "2022-06-01", "soon"]}).to_csv(tmp_path / "rows.csv", index=False)
+    result = runner.invoke(app, ["predict", str(tmp_path / "rows.csv"), "--run", str(run_dir),
+                                 "--out", str(tmp_path / "out.csv"), "--as-of", "2023-04-15"])
+    assert result.exit_code == 0, result.output
+    assert "'not a number': 1" in result.output and "'not a date': 1" in result.output
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert out["reason"].isna().all()
+    assert np.allclose(out["net_payout_usd"], (out["price_estimate_usd"] * 0.8).round(2))
+    # the row with retail and release is priced by the market estimator, the others by the title alone
+    assert out.loc[0, "price_estimate_usd"] != out.loc[2, "price_estimate_usd"]
+    result = runner.invoke(app, ["predict", "--title", "Dunk Low", "--run", str(run_dir), "--release", "soon"])
+    assert result.exit_code == 2 and "--release 'soon' is not a date" in result.output
+    result = runner.invoke(app, ["predict", "--title", "Dunk Low", "--run", str(run_dir), "--as-of", "4/15/23"])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
 
 
 def test_train_titles_reports_unreadable_catalog(tmp_path: Path):

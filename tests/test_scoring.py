@@ -1,9 +1,10 @@
-"""The one definition of the headline class scores (CNN metrics, meta-model comparison, title models, benches)."""
+"""The one definition of the headline scores: classes (CNN metrics, meta-model comparison, title models, benches)
+and prices (the dollar estimate of the stacking stage, the title models, the report)."""
 
 import numpy as np
 import pytest
 
-from sneaker_core.scoring import class_scores, majority_class, majority_scores
+from sneaker_core.scoring import class_scores, majority_class, majority_scores, price_metrics
 
 
 def test_scores_on_a_hand_made_example():
@@ -31,3 +32,18 @@ def test_majority_ignores_unknown_training_labels():
     train = np.array([-1, -1, -1, 2, 2, 1])
     assert majority_class(train) == 2
     assert majority_scores(train, np.array([2, 1, 2, 0]))["accuracy"] == 0.5
+
+
+def test_price_metrics_on_a_hand_made_example():
+    m = price_metrics(np.array([100.0, 200.0]), np.array([110.0, 100.0]), np.array([90.0, 150.0]),
+                      np.array([120.0, 190.0]))
+    assert m == {"mdape": pytest.approx(0.3), "mae": pytest.approx(55.0), "coverage_10_90": 0.5, "n": 2}
+
+
+def test_price_coverage_counts_only_rows_with_an_interval():
+    nan = float("nan")
+    m = price_metrics(np.array([100.0, 200.0, 50.0]), np.array([100.0, 200.0, 50.0]),
+                      np.array([90.0, 210.0, nan]), np.array([110.0, 250.0, nan]))
+    assert m["coverage_10_90"] == 0.5 and m["mdape"] == 0.0 and m["n"] == 3
+    assert price_metrics(np.array([10.0]), np.array([10.0]), np.array([nan]), np.array([nan]))["coverage_10_90"] is None
+    assert price_metrics(np.array([]), np.array([]), np.array([]), np.array([]))["n"] == 0

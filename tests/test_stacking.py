@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
 from stacking_fixtures import synthetic_catalog
 
 from sneaker_core.atomic import sha256_file
@@ -16,7 +18,7 @@ from sneaker_core.labeller import label_title
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES, Settings
 from sneaker_core.stacking import meta
 from sneaker_core.stacking.estimate import PriceEstimator
-from sneaker_core.stacking.meta import fit_and_evaluate, oof_interval_margin
+from sneaker_core.stacking.meta import BoostedMeta, fit_and_evaluate, oof_interval_margin
 from sneaker_core.targets import TARGETS, fit_target_specs
 from sneaker_core.titles import group_key
 
@@ -77,6 +79,18 @@ def stacked(tmp_path_factory):
     finally:
         mp.undo()
     return run, meta_df, manifest
+
+
+def test_predictions_csv_net_payout_follows_the_schedule_of_the_settings(stacked):
+    from sneaker_core.payout import net_payouts, schedule_from
+
+    run, _, _ = stacked
+    wide = pd.read_csv(run / "predictions.csv")
+    schedule = schedule_from(Settings(seed=7))
+    assert np.array_equal(wide["net_payout_usd"], net_payouts(wide["price_estimate_usd"], schedule))
+    assert wide["net_payout_usd"].notna().all() and (wide["net_payout_usd"] < wide["price_estimate_usd"]).all()
+    recorded = json.loads((run / "metrics.json").read_text())["net_payout"]["schedule"]
+    assert recorded == schedule.to_json()
 
 
 def test_predictions_csv_columns_unique_and_never_truth(stacked):
@@ -154,3 +168,26 @@ def test_missing_probs_file_is_named(tmp_path: Path):
     (run / "probs" / "brand.parquet").unlink()
     with pytest.raises(FileNotFoundError, match="brand.parquet"):
         fit_and_evaluate(run, meta_df, Settings())
+
+
+@parametrize_with_checks([BoostedMeta(max_iter=10)])
+def test_boosted_meta_passes_the_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("estimator", [
+    BoostedMeta(categorical=np.array([False, True]), learning_rate=0.2, max_leaf_nodes=7, max_iter=15, seed=3),
+    PriceEstimator(categorical=np.array([False, True]), learning_rate=0.2, max_iter=15, min_samples_leaf=5, seed=3),
+])
+def test_stacking_estimators_clone_with_their_parameters_and_fit_leaves_them_alone(estimator):
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.normal(size=80), rng.integers(0, 3, 80)]).astype(float)
+    y = (X[:, 0] > 0).astype(int) if isinstance(estimator, BoostedMeta) else np.exp(4 + X[:, 0])
+    params = estimator.get_params()
+    fitted = estimator.fit(X, y)
+    assert fitted is estimator and set(estimator.get_params()) == set(params)
+    assert all(np.array_equal(estimator.get_params()[k], v) for k, v in params.items())
+    copy = clone(estimator)
+    assert all(np.array_equal(copy.get_params()[k], v) for k, v in params.items())
+    assert not any(k.endswith("_") and not k.startswith("_") for k in vars(copy))  # unfitted: no fitted attribute
+    assert {k for k in vars(estimator) if k.endswith("_") and not k.startswith("_")} >= {"keep_"}

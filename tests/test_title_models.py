@@ -10,16 +10,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from stacking_fixtures import synthetic_catalog
 
-from sneaker_core.stacking.estimate import bin_probabilities, price_metrics
-from sneaker_core.stacking.features import TitleFeaturizer, feature_frame, title_attribute_row
+from sneaker_core.payout import FeeSchedule
+from sneaker_core.scoring import price_metrics
+from sneaker_core.stacking.estimate import bin_probabilities
+from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, feature_frame, title_attribute_row
 from sneaker_core.stacking.image_url import image_url_features
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table
-from sneaker_core.stacking.title_calibrate import calibrate, condition_views, interval_margin
+from sneaker_core.stacking.title_calibrate import calibrate, calibrated, condition_views, interval_margin
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     WITH_IMAGE,
+    WITH_MARKET,
     TitleModel,
     TitleModelConfig,
     TitlePrediction,
@@ -31,6 +36,7 @@ from sneaker_core.targets import assign_bins, fit_decile_edges
 
 REAL_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "goat_catalog_2023.csv"
 FAST = {"folds": 3, "hgb_max_iter": 60, "logreg_max_iter": 200}
+SCHEDULE = FeeSchedule(commission_rate=0.095, seller_fee_usd=5.0, cashout_rate=0.029)
 
 
 def test_title_attribute_row_reads_flags_year_and_markers():
@@ -65,6 +71,19 @@ def test_image_url_features_read_style_codes_and_goat_ids():
     assert all(math.isnan(v) for v in image_url_features("https://cdn.example/DZ4510_100.png").values())
 
 
+def test_title_transformers_follow_scikit_learn_conventions():
+    frame = feature_frame(pd.DataFrame({"title": ["Dunk Low 'Panda'", "Samba OG 'White'"],
+                                        "search_model": ["Dunk Low", "Adidas Samba"]}))
+    for transformer, fitted in ((TitleFeaturizer(min_df_char=1), "attr_scale_"), (LabelCodes(), "encoder_")):
+        params = transformer.get_params()
+        copy = clone(transformer)
+        assert copy.get_params() == params and not hasattr(copy, fitted)
+        with pytest.raises(NotFittedError):
+            copy.transform(frame)
+        out = transformer.fit_transform(frame)
+        assert transformer.get_params() == params and hasattr(transformer, fitted) and out.shape[0] == 2
+
+
 def test_featurizer_handles_unseen_labels_and_empty_fields():
     train = feature_frame(pd.DataFrame({"title": ["Dunk Low 'Panda'", "Samba OG 'White'"],
                                         "search_model": ["Dunk Low", "Adidas Samba"]}))
@@ -73,14 +92,11 @@ def test_featurizer_handles_unseen_labels_and_empty_fields():
     assert X.shape[0] == 2 and X.shape[1] == f.transform(train).shape[1]
 
 
-def test_bin_probabilities_and_price_metrics():
+def test_bin_probabilities_read_log_quantiles_as_a_normal():
     logq = np.log(np.array([[90.0, 150.0, 250.0], [400.0, 900.0, 2000.0]]))
     p = bin_probabilities(logq, [0.0, 100.0, 200.0, math.inf])
     assert np.allclose(p.sum(1), 1.0)
     assert p[0].argmax() == 1 and p[1].argmax() == 2
-    m = price_metrics(np.array([100.0, 200.0]), np.array([110.0, 100.0]), np.array([90.0, 150.0]),
-                      np.array([120.0, 190.0]))
-    assert m == {"mdape": pytest.approx(0.3), "mae": pytest.approx(55.0), "coverage_10_90": 0.5, "n": 2}
 
 
 def test_prediction_tables_name_columns_uniquely():
@@ -103,16 +119,17 @@ def test_title_only_rows_use_the_estimator_without_image_numbers():
     frame, groups = feature_frame(df), df["title"].tolist()
     config = TitleModelConfig(folds=3, hgb_max_iter=20, logreg_max_iter=100)
     model = TitleModel(fit_decile_edges(prices), [0, 200, 400, math.inf], config).fit(frame, prices, groups)
-    assert set(model.estimators) == {WITH_IMAGE, TITLE_ONLY}
-    assert not any(c.startswith("image_") for c in model.estimators[TITLE_ONLY][0])
+    assert set(model.estimators_) == {WITH_IMAGE, TITLE_ONLY}
+    assert not any(c.startswith("image_") for c in model.estimators_[TITLE_ONLY][0])
     rows = frame.iloc[:4].copy()
     bare = rows.assign(image=["", "https://cdn.example/a.png", "data:image/gif;base64,R0", "/local/shoe.png"])
     title_only = model.predict(bare).log_quantiles
     assert np.allclose(title_only, model.predict(bare.assign(image="")).log_quantiles)
     assert not np.allclose(title_only, model.predict(rows).log_quantiles)
-    plain = TitleModel(model.edges["price_decile"], model.edges["price_band"], config)
+    plain = clone(model)  # same parameters, nothing fitted
+    assert plain.get_params() == model.get_params() and plain.config == config and not hasattr(plain, "estimators_")
     plain.fit(frame.assign(image=""), prices, groups)
-    assert set(plain.estimators) == {TITLE_ONLY}
+    assert set(plain.estimators_) == {TITLE_ONLY}
     assert np.isfinite(plain.predict(rows).log_quantiles).all()
 
 
@@ -124,7 +141,6 @@ class _ConditionStub:
         self.prices = prices
         self.edges = {"price_decile": [0, 100, 200, 300, 400, 500, 600, 700, 800, 900, math.inf],
                       "price_band": [0, 300, 600, math.inf]}
-        self.config = TitleModelConfig()
 
     def predict(self, frame: pd.DataFrame) -> TitlePrediction:
         has = (frame["image"] != "").to_numpy()
@@ -148,21 +164,24 @@ def test_title_only_settings_are_chosen_on_validation_rows_with_urls_blanked():
     val = pd.DataFrame({"title": "x", "image": [f"https://image.goat.com/{i}" for i in range(200)]})
     stub = _ConditionStub(prices)
     chosen = calibrate(stub, condition_views(stub, val), prices)
+    default = TitleModelConfig()
+    config = calibrated(default, chosen)
+    assert default == TitleModelConfig()  # a new config; the one passed in is not changed
     # on rows with URLs the regression is right, so the image weights go to it; blanked, the classifier is right
-    assert stub.config.blend_weights[WITH_IMAGE] == {"price_decile": 0.0, "price_band": 0.0}
-    assert stub.config.blend_weights[TITLE_ONLY] == {"price_decile": 1.0, "price_band": 1.0}
+    assert config.blend_weights[WITH_IMAGE] == {"price_decile": 0.0, "price_band": 0.0}
+    assert config.blend_weights[TITLE_ONLY] == {"price_decile": 1.0, "price_band": 1.0}
     assert chosen[TITLE_ONLY]["rows"] == chosen[WITH_IMAGE]["rows"] == 200
     # half the rows sit above the interval by 0.3 - its half width: the margin closes exactly that gap
-    assert stub.config.interval_margins[TITLE_ONLY] == pytest.approx(0.25)
-    assert stub.config.interval_margins[WITH_IMAGE] == pytest.approx(0.2)
+    assert config.interval_margins[TITLE_ONLY] == pytest.approx(0.25)
+    assert config.interval_margins[WITH_IMAGE] == pytest.approx(0.2)
     # a mixed batch blends and widens every row with its own condition's settings
     mixed = val.assign(image=np.where(np.arange(200) % 3 == 0, "", val["image"]))
     pred = stub.predict(mixed)
-    p = pred.proba("price_decile", stub.config.blend_weights)
+    p = pred.proba("price_decile", config.blend_weights)
     has = pred.with_image
     assert np.allclose(p[has], pred.regression_proba["price_decile"][has])
     assert np.allclose(p[~has], pred.classifier_proba["price_decile"][~has])
-    _, _, high = pred.estimate(stub.config.interval_margins)
+    _, _, high = pred.estimate(config.interval_margins)
     assert np.allclose(np.log(high[~has]) - pred.log_quantiles[~has, 2], 0.25)
     assert np.allclose(np.log(high[has]) - pred.log_quantiles[has, 2], 0.2)
 
@@ -208,7 +227,7 @@ def test_train_titles_saves_edges_manifest_and_learns(trained: Path):
     assert val["price_band"]["blended"]["accuracy"] > val["price_band"]["majority"]["accuracy"] + 0.1
     assert val["price_estimate"]["mdape"] < 0.3
     config = manifest["config"]
-    assert set(config["blend_weights"]) == {TITLE_ONLY, WITH_IMAGE}
+    assert set(config["blend_weights"]) == {TITLE_ONLY, WITH_IMAGE, WITH_MARKET}  # market: defaults, no such rows
     assert config["interval_margins"][TITLE_ONLY] >= 0.0
     assert set(manifest["versions"]) >= {"sklearn", "numpy", "python"}
 
@@ -217,8 +236,8 @@ def test_predict_rows_round_trip_and_bad_rows(trained: Path):
     model = load_title_model(trained)
     rows = pd.DataFrame({"title": ["Union x Bapesta Low 'Black Gold' Sample", "", "Samba OG 'White Green'"],
                          "search_model": ["", "", "Not A Model"]})
-    out = predict_title_rows(rows, model)
-    again = predict_title_rows(rows, load_title_model(trained))
+    out = predict_title_rows(rows, model, SCHEDULE)
+    again = predict_title_rows(rows, load_title_model(trained), SCHEDULE)
     pd.testing.assert_frame_equal(out, again)
     assert out["reason"].tolist() == ["", "empty title", ""]
     assert out["pred_price_decile"].isna().tolist() == [False, True, False]

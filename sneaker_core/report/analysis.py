@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.report.load import RunInputs
+from sneaker_core.scoring import price_metrics
 from sneaker_core.targets import MISSING
 
 PRICE_COLUMNS = ("true_price_usd", "price_estimate_usd", "price_low_usd", "price_high_usd")
@@ -104,11 +105,7 @@ def price_errors(pred: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def price_summary(errors: pd.DataFrame) -> dict[str, float | int]:
-    """MdAPE (fraction), MAE (dollars) and 10-90 % interval coverage of priced rows."""
-    return {
-        "n": len(errors),
-        "mdape": float(errors["ape"].median()),
-        "mae": float((errors["price_estimate_usd"] - errors["true_price_usd"]).abs().mean()),
-        "coverage_10_90": float(errors["inside"].mean()) if errors["inside"].notna().any() else float("nan"),
-    }
+def price_summary(errors: pd.DataFrame) -> dict[str, float | int | None]:
+    """MdAPE (fraction), MAE (dollars) and 10-90 % interval coverage of priced rows (`scoring.price_metrics`)."""
+    return price_metrics(errors["true_price_usd"], errors["price_estimate_usd"], errors["price_low_usd"],
+                         errors["price_high_usd"])

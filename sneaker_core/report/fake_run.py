@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import atomic_path, write_json
+from sneaker_core.payout import FeeSchedule, net_payouts
 from sneaker_core.registry import enabled_models
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.targets import MISSING, PRICE_TARGETS, TARGETS, fit_target_specs
 from sneaker_core.training.evaluate import evaluate
 
+FAKE_SCHEDULE = FeeSchedule(commission_rate=0.095, seller_fee_usd=5.0, cashout_rate=0.029)
 SIGNAL = {"price_decile": 0.55, "price_band": 1.0, "model": 3.4, "brand": 3.3}
 COLOURS = ("Bred", "Chicago", "Panda", "University Blue", "Triple White", "Black Cat", "Sail", "Mocha", "Zebra")
 EXTRAS = ("", "Retro High OG", "SB", "PE", "Sample", "x Travis Scott", "Low")
@@ -63,6 +65,7 @@ def _wide_predictions(test: pd.DataFrame, specs: dict, probs: dict, rng: np.rand
     out = pd.DataFrame({"product_id": test["product_id"], "title": test["title"], "true_price_usd": test["price"],
                         "price_estimate_usd": est.round(2), "price_low_usd": (est * np.exp(-0.48)).round(2),
                         "price_high_usd": (est * np.exp(0.48)).round(2)})
+    out["net_payout_usd"] = net_payouts(out["price_estimate_usd"], FAKE_SCHEDULE)
     for target, spec in specs.items():
         p = probs[target].set_index("product_id").loc[test["product_id"]]
         classes = np.asarray(spec.classes, dtype=object)
@@ -145,5 +148,7 @@ def write_fake_run(run_dir: Path, *, n_products: int = 1200, seed: int = 7) -> P
         "mdape": float((err / priced["true_price_usd"]).median()), "mae": float(err.mean()),
         "coverage_10_90": float(priced["true_price_usd"].between(priced["price_low_usd"],
                                                                  priced["price_high_usd"]).mean())}
+    metrics["net_payout"] = {"schedule": FAKE_SCHEDULE.to_json(), "column": "net_payout_usd of predictions.csv",
+                             "of": "price_estimate_usd"}
     write_json(run_dir / "metrics.json", metrics)
     return run_dir

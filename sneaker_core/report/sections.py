@@ -141,11 +141,21 @@ def price_section(run: RunInputs) -> Section:
         sec.add_figure(plots.ape_histogram(errors), "histogram of absolute percentage errors")
         worst = errors.sort_values("ape", ascending=False).head(12)
         sec.add(tag("h3", "Largest misses"), table(
-            ["product", "title", "actual", "estimate", "10–90 % interval", "error"],
+            ["product", "title", "actual", "estimate", "10–90 % interval", "net payout", "error"],
             [[r.product_id, r.title if isinstance(getattr(r, "title", None), str) else "",
               fmt("usd", r.true_price_usd), fmt("usd", r.price_estimate_usd),
               Cell(f"${r.price_low_usd:,.0f}–${r.price_high_usd:,.0f}" if pd.notna(r.inside) else "—", num=True),
-              fmt("mdape", r.ape)] for r in worst.itertuples()], id="misses-table"))
+              fmt("usd", getattr(r, "net_payout_usd", None)), fmt("mdape", r.ape)] for r in worst.itertuples()],
+            id="misses-table"))
+    schedule = _dict(_dict(run.metrics.get("net_payout")).get("schedule"))
+    if schedule:
+        sec.add(tag("p", "Net payout: what the seller receives at the estimate after the marketplace's fees "
+                    f"({schedule.get('commission_rate', 0) * 100:.1f} % commission, "
+                    f"${schedule.get('seller_fee_usd', 0):,.2f} seller fee, "
+                    f"{schedule.get('cashout_rate', 0) * 100:.1f} % cash-out), in predictions.csv "
+                    "as net_payout_usd."))
+    elif errors is not None and not errors.empty:
+        sec.missing("metrics.json has no `net_payout` schedule (a run from before net payouts)")
     return sec
 
 

@@ -1,4 +1,4 @@
-"""The dollar estimate: quantile gradient boosting on log price (10%, 50%, 90%) and its scores."""
+"""The dollar estimate: quantile gradient boosting on log price (10%, 50%, 90%); its scores are in `sneaker_core.scoring`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy.stats import norm
+from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -16,35 +18,40 @@ _Z90 = norm.ppf(0.9)  # a 10-90% interval spans 2 * 1.2816 standard deviations
 TREE_THREADS = 1
 
 
-class PriceEstimator:
-    """Three quantile HistGradientBoosting regressors on log(price); `dollar_interval` turns their output into dollars."""
+class PriceEstimator(BaseEstimator):
+    """Three quantile HistGradientBoosting regressors on log(price); `dollar_interval` turns their output into dollars.
+
+    `categorical` marks the columns of X that are label codes (one bool per column, or None).
+    """
 
     def __init__(self, categorical: np.ndarray | None = None, learning_rate: float = 0.05, max_iter: int = 300,
                  min_samples_leaf: int = 20, seed: int = 0) -> None:
-        self.params = {"learning_rate": learning_rate, "max_iter": max_iter, "min_samples_leaf": min_samples_leaf,
-                       "random_state": seed, "early_stopping": False}
         self.categorical = categorical
-        self.models: dict[float, HistGradientBoostingRegressor] = {}
-        self.keep: np.ndarray | None = None
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.min_samples_leaf = min_samples_leaf
+        self.seed = seed
 
     def fit(self, X: np.ndarray, prices_usd: np.ndarray) -> PriceEstimator:
         """Fit on log price; columns without a single value in X (all NaN) are left out."""
+        X = np.asarray(X, dtype=float)
         y = np.log(np.asarray(prices_usd, dtype=float))
-        self.keep = ~np.all(np.isnan(X), axis=0)
-        cat = None if self.categorical is None else self.categorical[self.keep]
+        self.keep_ = ~np.all(np.isnan(X), axis=0)
+        cat = None if self.categorical is None else np.asarray(self.categorical, dtype=bool)[self.keep_]
         cat = cat if cat is not None and cat.any() else None
         with threadpool_limits(TREE_THREADS, user_api="openmp"):
-            for q in QUANTILES:
-                self.models[q] = HistGradientBoostingRegressor(
-                    loss="quantile", quantile=q, categorical_features=cat, **self.params).fit(X[:, self.keep], y)
+            self.models_ = {q: HistGradientBoostingRegressor(
+                loss="quantile", quantile=q, categorical_features=cat, learning_rate=self.learning_rate,
+                max_iter=self.max_iter, min_samples_leaf=self.min_samples_leaf, random_state=self.seed,
+                early_stopping=False).fit(X[:, self.keep_], y) for q in QUANTILES}
         return self
 
     def predict_log(self, X: np.ndarray) -> np.ndarray:
         """(n, 3) log-price quantiles, sorted per row so low <= median <= high."""
-        if not self.models:
-            raise RuntimeError("PriceEstimator.predict_log called before fit")
+        check_is_fitted(self, "models_")
+        X = np.asarray(X, dtype=float)
         with threadpool_limits(TREE_THREADS, user_api="openmp"):
-            out = np.column_stack([self.models[q].predict(X[:, self.keep]) for q in QUANTILES])
+            out = np.column_stack([self.models_[q].predict(X[:, self.keep_]) for q in QUANTILES])
         return np.sort(out, axis=1)
 
 
@@ -66,15 +73,3 @@ def bin_probabilities(log_quantiles: np.ndarray, edges: Sequence[float]) -> np.n
     probs = np.clip(np.diff(cdf, axis=1), 1e-9, None)
     return probs / probs.sum(axis=1, keepdims=True)
 
-
-def price_metrics(true_usd: np.ndarray, estimate: np.ndarray, low: np.ndarray, high: np.ndarray) -> dict:
-    """Median absolute percentage error, mean absolute error (dollars), share of truths inside [low, high]."""
-    t = np.asarray(true_usd, dtype=float)
-    if t.size == 0:
-        return {"mdape": None, "mae": None, "coverage_10_90": None, "n": 0}
-    return {
-        "mdape": float(np.median(np.abs(estimate - t) / t)),
-        "mae": float(np.mean(np.abs(estimate - t))),
-        "coverage_10_90": float(np.mean((t >= low) & (t <= high))),
-        "n": int(t.size),
-    }

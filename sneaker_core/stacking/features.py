@@ -1,7 +1,8 @@
 """Title features (word + character TF-IDF, parsed attributes, labels) and CNN-probability features.
 
 A feature frame has one row per product with the columns `title`, `search_model`, `model` and `brand`
-(any of the last three may be empty). `TitleFeaturizer` turns it into a sparse matrix for linear models;
+(any of the last three may be empty), `image`, and the market columns (`market_features.MARKET_COLUMNS`: retail
+price and age at the as-of date, NaN with a 0 indicator where unknown). `TitleFeaturizer` turns it into a sparse matrix for linear models;
 `dense_title_features` gives the small dense table (attributes, label codes, image-URL numbers) that boosted
 trees use.
 """
@@ -15,10 +16,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+from sklearn.utils.validation import check_is_fitted
 
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS, image_url_features
+from sneaker_core.stacking.market_features import MARKET_COLUMNS, market_columns
 from sneaker_core.titles import normalise_title, title_attributes
 
 FRAME_COLUMNS = ("title", "search_model", "model", "brand", "image")
@@ -39,13 +43,17 @@ ATTRIBUTE_COLUMNS = (
 REFERENCE_YEAR = 2024
 
 
-def feature_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The four feature columns as clean strings ('' where missing); other columns are ignored."""
+def feature_frame(df: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """The text feature columns as clean strings ('' where missing) and the market columns from the optional
+    `retail_usd` / `release_date` columns, the age taken at `as_of` (one date) or else at each row's `as_of`
+    column; other columns (market-side figures such as bids, asks or sales among them) are never read."""
     out = pd.DataFrame(index=df.index)
     for col in FRAME_COLUMNS:
         values = df[col] if col in df.columns else pd.Series("", index=df.index)
         out[col] = values.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
-    return out
+    if as_of is None and "as_of" in df.columns:
+        as_of = df["as_of"]
+    return pd.concat([out, market_columns(df, as_of)], axis=1)
 
 
 def title_attribute_row(title: str) -> dict[str, float]:
@@ -74,68 +82,64 @@ def attribute_matrix(titles: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(ATTRIBUTE_COLUMNS))
 
 
-class TitleFeaturizer:
+class TitleFeaturizer(TransformerMixin, BaseEstimator):
     """Sparse title features: word 1-2-gram TF-IDF, char_wb 2-5-gram TF-IDF, label one-hots, attributes."""
 
     def __init__(self, min_df_char: int = 2) -> None:
-        self.word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w[\w']*\b")
-        self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=min_df_char)
-        self.labels = OneHotEncoder(handle_unknown="ignore")
-        self.attr_scale: np.ndarray | None = None
+        self.min_df_char = min_df_char
 
-    def _parts(self, frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    @staticmethod
+    def _parts(frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame, np.ndarray]:
         titles = [normalise_title(t) for t in frame["title"]]
         attrs = attribute_matrix(list(frame["title"])).drop(columns=["year"]).fillna(0.0).to_numpy()
         return titles, frame[list(LABEL_COLUMNS)].apply(lambda s: s.str.lower()), attrs
 
-    def fit(self, frame: pd.DataFrame) -> TitleFeaturizer:
+    def fit(self, frame: pd.DataFrame, y=None) -> TitleFeaturizer:
         titles, labels, attrs = self._parts(frame)
-        self.word.fit(titles)
-        self.char.fit(titles)
-        self.labels.fit(labels)
-        self.attr_scale = np.maximum(np.abs(attrs).max(axis=0), 1.0)
+        self.word_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
+                                     token_pattern=r"(?u)\b\w[\w']*\b").fit(titles)
+        self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                                     min_df=self.min_df_char).fit(titles)
+        self.labels_ = OneHotEncoder(handle_unknown="ignore").fit(labels)
+        self.attr_scale_ = np.maximum(np.abs(attrs).max(axis=0), 1.0)
         return self
 
     def transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
-        if self.attr_scale is None:
-            raise RuntimeError("TitleFeaturizer.transform called before fit")
+        check_is_fitted(self, "attr_scale_")
         titles, labels, attrs = self._parts(frame)
-        blocks = [self.word.transform(titles), self.char.transform(titles), self.labels.transform(labels),
-                  sp.csr_matrix(attrs / self.attr_scale)]
+        blocks = [self.word_.transform(titles), self.char_.transform(titles), self.labels_.transform(labels),
+                  sp.csr_matrix(attrs / self.attr_scale_)]
         return sp.hstack(blocks).tocsr()
 
-    def fit_transform(self, frame: pd.DataFrame) -> sp.csr_matrix:
-        return self.fit(frame).transform(frame)
 
-
-class LabelCodes:
+class LabelCodes(TransformerMixin, BaseEstimator):
     """Ordinal codes for search_model/model/brand (NaN for empty or unseen) so boosted trees treat them as categories."""
-
-    def __init__(self) -> None:
-        self.encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
-                                      encoded_missing_value=np.nan)
 
     @staticmethod
     def _values(frame: pd.DataFrame) -> pd.DataFrame:
         lowered = frame[list(LABEL_COLUMNS)].apply(lambda s: s.str.lower()).astype(object)
         return lowered.where(lowered != "", np.nan)
 
-    def fit(self, frame: pd.DataFrame) -> LabelCodes:
-        self.encoder.fit(self._values(frame))
+    def fit(self, frame: pd.DataFrame, y=None) -> LabelCodes:
+        self.encoder_ = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
+                                       encoded_missing_value=np.nan).fit(self._values(frame))
         return self
 
     def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        codes = self.encoder.transform(self._values(frame))
+        check_is_fitted(self, "encoder_")
+        codes = self.encoder_.transform(self._values(frame))
         return pd.DataFrame(codes, columns=[f"code_{c}" for c in LABEL_COLUMNS], index=frame.index)
 
 
 def dense_title_features(frame: pd.DataFrame, codes: LabelCodes) -> pd.DataFrame:
-    """Attributes, label codes and the image-URL numbers (`IMAGE_COLUMNS`), one row per frame row (index kept)."""
+    """Attributes, label codes, the image-URL numbers (`IMAGE_COLUMNS`) and the market columns
+    (`MARKET_COLUMNS`; NaN where the frame has none), one row per frame row (index kept)."""
     attrs = attribute_matrix(list(frame["title"]))
     attrs.index = frame.index
     image = pd.DataFrame([image_url_features(i) for i in frame["image"]], columns=list(IMAGE_COLUMNS),
                          index=frame.index)
-    return pd.concat([attrs, codes.transform(frame), image], axis=1)
+    market = frame.reindex(columns=list(MARKET_COLUMNS)).astype(float)
+    return pd.concat([attrs, codes.transform(frame), image, market], axis=1)
 
 
 def categorical_mask(columns: Sequence[str]) -> np.ndarray:

@@ -17,14 +17,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from sneaker_core.payout import schedule_from
 from sneaker_core.scoring import class_scores
 from sneaker_core.settings import Settings
 from sneaker_core.stacking.estimate import TREE_THREADS, PriceEstimator, dollar_interval
@@ -91,8 +94,8 @@ def meta_features(rows: pd.DataFrame, probs: dict[str, pd.DataFrame], title_mode
         p = probs[target].drop_duplicates("product_id").set_index("product_id")["pred"].reindex(pids)
         parts.append(pd.DataFrame({f"code_cnn_{target}": p.to_numpy(float)}))
     for target in TITLE_TARGETS:
-        blended = pred.proba(target, title_model.config.blend_weights)
-        parts.append(pd.DataFrame(blended, columns=[f"title_{target}__{c}" for c in title_model.classes[target]]))
+        blended = pred.proba(target, title_model.config_.blend_weights)
+        parts.append(pd.DataFrame(blended, columns=[f"title_{target}__{c}" for c in title_model.bin_classes[target]]))
     parts.append(pd.DataFrame(pred.log_quantiles, columns=["title_logq10", "title_logq50", "title_logq90"]))
     parts.append(dense_title_features(frame, codes).drop(columns=list(IMAGE_COLUMNS)).reset_index(drop=True))
     return pd.concat(parts, axis=1)
@@ -107,30 +110,46 @@ def make_logreg(columns: list[str], C: float, seed: int):
     return make_pipeline(prep, LogisticRegression(C=C, max_iter=1000, random_state=seed))
 
 
-class BoostedMeta:
-    """HistGradientBoostingClassifier on the dense features; all-NaN columns are left out, one OpenMP thread."""
+class BoostedMeta(ClassifierMixin, BaseEstimator):
+    """HistGradientBoostingClassifier on dense features (NaN allowed); all-NaN columns are left out, one OpenMP
+    thread. `categorical` marks the label-code columns (one bool per column, or None)."""
 
-    def __init__(self, columns: list[str], seed: int, **params) -> None:
-        self.columns = columns
-        self.params = {"max_iter": 100, "early_stopping": False, "random_state": seed, **params}
-        self.keep: np.ndarray | None = None
-        self.model: HistGradientBoostingClassifier | None = None
+    def __init__(self, categorical: np.ndarray | None = None, learning_rate: float = 0.1, max_leaf_nodes: int = 31,
+                 max_iter: int = 100, seed: int = 0) -> None:
+        self.categorical = categorical
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.max_iter = max_iter
+        self.seed = seed
 
-    def fit(self, X: np.ndarray, y: np.ndarray) -> BoostedMeta:
-        self.keep = ~np.all(np.isnan(X), axis=0)
-        cat = categorical_mask(self.columns)[self.keep]
-        self.model = HistGradientBoostingClassifier(categorical_features=cat if cat.any() else None, **self.params)
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def fit(self, X, y) -> BoostedMeta:
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        self.keep_ = ~np.all(np.isnan(X), axis=0)
+        cat = None if self.categorical is None else np.asarray(self.categorical, dtype=bool)[self.keep_]
+        self.model_ = HistGradientBoostingClassifier(
+            categorical_features=cat if cat is not None and cat.any() else None, learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes, max_iter=self.max_iter, early_stopping=False,
+            random_state=self.seed)
         with threadpool_limits(TREE_THREADS, user_api="openmp"):
-            self.model.fit(X[:, self.keep], y)
+            self.model_.fit(X[:, self.keep_], y)
+        self.classes_ = self.model_.classes_
+        self.n_iter_ = self.model_.n_iter_
         return self
 
-    @property
-    def classes_(self) -> np.ndarray:
-        return self.model.classes_
-
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+    def predict_proba(self, X) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
         with threadpool_limits(TREE_THREADS, user_api="openmp"):
-            return self.model.predict_proba(X[:, self.keep])
+            return self.model_.predict_proba(X[:, self.keep_])
+
+    def predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
 def _logreg_input(X: pd.DataFrame) -> pd.DataFrame:
@@ -142,7 +161,7 @@ def _logreg_input(X: pd.DataFrame) -> pd.DataFrame:
 def _fit(kind: str, X: pd.DataFrame, y: np.ndarray, seed: int, params: dict):
     if kind == "logreg":
         return make_logreg(list(X.columns), seed=seed, **params).fit(_logreg_input(X), y)
-    return BoostedMeta(list(X.columns), seed, **params).fit(X.to_numpy(float), y)
+    return BoostedMeta(categorical_mask(list(X.columns)), seed=seed, **params).fit(X.to_numpy(float), y)
 
 
 def predict_proba(kind: str, model, X: pd.DataFrame, n_classes: int) -> np.ndarray:
@@ -222,6 +241,7 @@ def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -
     logq = new_estimator().fit(X_val, prices).predict_log(X["test"].to_numpy(float))
     result["estimate"] = dollar_interval(logq, margin)
     result["interval_margin"] = margin
+    result["fee_schedule"] = schedule_from(settings)  # the net payout column of the predictions (output only)
     return write_outputs(run_dir, result)
 
 

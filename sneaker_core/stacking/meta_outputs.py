@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import sha256_file, write_json
-from sneaker_core.scoring import class_scores, majority_scores
-from sneaker_core.stacking.estimate import price_metrics
+from sneaker_core.payout import net_payouts
+from sneaker_core.scoring import class_scores, majority_scores, price_metrics
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table, write_csv, write_parquet
 from sneaker_core.targets import PRICE_TARGETS, TARGETS
 
@@ -64,6 +64,7 @@ def write_outputs(run_dir: Path, result: dict) -> dict:
                          "true_price_usd": test["price"].to_numpy(float)})
     wide = wide_table(base, outputs).assign(price_estimate_usd=est.round(2), price_low_usd=low.round(2),
                                             price_high_usd=high.round(2))
+    wide["net_payout_usd"] = net_payouts(wide["price_estimate_usd"], result["fee_schedule"])
     wide_path = write_csv(wide, Path(run_dir) / PREDICTIONS_CSV)
     tidy_path = write_parquet(tidy_table(base["product_id"], base["title"], outputs),
                               Path(run_dir) / PREDICTIONS_PARQUET)
@@ -79,7 +80,9 @@ def write_outputs(run_dir: Path, result: dict) -> dict:
     meta["evaluated_on"] = "test"
     metrics_path = Path(run_dir) / "metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
-    metrics.update({"meta": meta, "price_estimate": estimate, "comparison": comp})
+    net_payout = {"schedule": result["fee_schedule"].to_json(), "column": "net_payout_usd of predictions.csv",
+                  "of": "price_estimate_usd"}
+    metrics.update({"meta": meta, "price_estimate": estimate, "comparison": comp, "net_payout": net_payout})
     write_json(metrics_path, metrics)
     return {
         "predictions_csv": str(wide_path), "predictions_parquet": str(tidy_path), "metrics": str(metrics_path),

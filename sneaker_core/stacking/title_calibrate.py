@@ -1,9 +1,11 @@
 """Per-condition settings of a fitted title model, chosen on validation rows as each condition meets them.
 
-A row is predicted title-only (no number in its image URL) or with its image-URL numbers, and the two behave
-differently (the image numbers make the regression far stronger), so each condition gets its own settings,
-chosen on the validation rows presented as that condition faces them: the title-only settings on every
-validation row with its image URL blanked, the image settings on the validation rows whose URL gives numbers.
+A row is predicted title-only (no number in its image URL, no market columns), with its image-URL numbers, or
+with its market columns (retail price, release date), and the conditions behave differently (the image numbers
+and the retail price make the regression far stronger), so each condition gets its own settings, chosen on the
+validation rows presented as that condition faces them: the title-only settings on every validation row with
+its image URL and market columns blanked, the image settings on the rows whose URL gives numbers (market columns
+blanked), the market settings on the rows that carry market columns.
 - blend weight per target: the classifier share (`BLEND_GRID`) with the lowest validation log loss of the
   true bin; a proper score varies smoothly with the weight, where the accuracy of a few thousand rows jumps;
 - interval margin: split-conformal widening of the log 10-90% interval (conformalised quantile regression):
@@ -14,15 +16,19 @@ validation row with its image URL blanked, the image settings on the validation 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from sneaker_core.stacking.market_features import without_market
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     TITLE_TARGETS,
     WITH_IMAGE,
+    WITH_MARKET,
     TitleModel,
+    TitleModelConfig,
     TitlePrediction,
     blend,
 )
@@ -33,8 +39,11 @@ NOMINAL_COVERAGE = 0.8
 
 
 def condition_views(model: TitleModel, frame: pd.DataFrame) -> dict[str, TitlePrediction]:
-    """The prediction of `frame` as each condition meets it: image URLs blanked, and as given."""
-    return {TITLE_ONLY: model.predict(frame.assign(image="")), WITH_IMAGE: model.predict(frame)}
+    """The prediction of `frame` as each condition meets it: image URLs and market columns blanked, market
+    columns blanked, and as given."""
+    no_market = without_market(frame)
+    return {TITLE_ONLY: model.predict(no_market.assign(image="")), WITH_IMAGE: model.predict(no_market),
+            WITH_MARKET: model.predict(frame)}
 
 
 def best_weight(classifier: np.ndarray, regression: np.ndarray, true: np.ndarray) -> float:
@@ -57,13 +66,15 @@ def interval_margin(log_quantiles: np.ndarray, prices_usd: np.ndarray, coverage:
 
 
 def calibrate(model: TitleModel, views: dict[str, TitlePrediction], prices_usd: np.ndarray) -> dict:
-    """Choose each condition's blend weights and interval margin on validation rows (`condition_views`: every
-    row title-only, and the rows whose URL gives numbers); set them in the model's config (a condition with no
-    validation rows keeps its defaults) and return what was chosen."""
+    """Each condition's blend weights and interval margin chosen on held-out rows (`condition_views`: every row
+    title-only, the rows whose URL gives numbers, the rows with market columns); a condition with no such rows is
+    left out. The model is
+    not changed: `calibrated` puts the choice into a config."""
     prices_usd = np.asarray(prices_usd, dtype=float)
     chosen: dict = {}
     for condition, pred in views.items():
-        rows = pred.with_image if condition == WITH_IMAGE else np.ones(len(prices_usd), dtype=bool)
+        rows = {WITH_IMAGE: pred.with_image, WITH_MARKET: pred.market_rows}.get(
+            condition, np.ones(len(prices_usd), dtype=bool))
         if not rows.any():
             continue
         weights = {}
@@ -71,8 +82,15 @@ def calibrate(model: TitleModel, views: dict[str, TitlePrediction], prices_usd: 
             true = assign_bins(prices_usd[rows], model.edges[target])
             weights[target] = best_weight(pred.classifier_proba[target][rows], pred.regression_proba[target][rows],
                                           true)
-        model.config.blend_weights[condition] = weights
-        model.config.interval_margins[condition] = interval_margin(pred.log_quantiles[rows], prices_usd[rows])
-        chosen[condition] = {"blend_weights": weights, "interval_margin": model.config.interval_margins[condition],
+        chosen[condition] = {"blend_weights": weights,
+                             "interval_margin": interval_margin(pred.log_quantiles[rows], prices_usd[rows]),
                              "rows": int(rows.sum())}
     return chosen
+
+
+def calibrated(config: TitleModelConfig, chosen: dict) -> TitleModelConfig:
+    """A copy of `config` with the blend weights and interval margins `calibrate` chose (others kept)."""
+    return replace(config,
+                   blend_weights={**config.blend_weights, **{c: v["blend_weights"] for c, v in chosen.items()}},
+                   interval_margins={**config.interval_margins,
+                                     **{c: v["interval_margin"] for c, v in chosen.items()}})

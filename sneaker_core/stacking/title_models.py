@@ -6,10 +6,12 @@ Two stages, both fit on the same rows:
 2. the ridge prediction + dense attributes/label codes/image-URL numbers (`image_url`) -> quantile gradient
    boosting (10/50/90%) of log price (`PriceEstimator`). Its quantiles also give bin probabilities (normal in
    log space), which are blended with the classifiers' probabilities.
-Stage 2 is two estimators fit on every row: one reads the image-URL numbers, the other never does; a row
-whose image URL gives no number (a title-only row, a placeholder) is predicted by the title-only one, and so
-is every row when no training row had such a URL. Each of the two conditions has its own blend weights and
-interval margin (`TitleModelConfig`), chosen on validation rows by `title_calibrate`.
+Stage 2 is up to three estimators fit on every row: the title-only one never reads the image-URL numbers nor
+the market columns (retail price, age since release: `market_features`), the image one reads the image-URL
+numbers, the market one reads both plus a second ridge (title features + the market block). A row with a retail
+price or release date is predicted by the market one, else a row whose image URL gives a number by the image
+one, else by the title-only one; a condition no training row had is never used. Each condition has its own blend
+weights and interval margin (`TitleModelConfig`), chosen on validation rows by `title_calibrate`.
 """
 
 from __future__ import annotations
@@ -19,23 +21,29 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
+from sklearn.utils.validation import check_is_fitted
 
 from sneaker_core.stacking.estimate import PriceEstimator, bin_probabilities, dollar_interval
 from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, categorical_mask, dense_title_features
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS
+from sneaker_core.stacking.market_features import MARKET_COLUMNS, has_market, linear_market_block
 from sneaker_core.targets import assign_bins, bin_names
 
 TITLE_TARGETS = ("price_decile", "price_band")
-WITH_IMAGE, TITLE_ONLY = "with_image", "title_only"
-CONDITIONS = (TITLE_ONLY, WITH_IMAGE)
+WITH_IMAGE, TITLE_ONLY, WITH_MARKET = "with_image", "title_only", "with_market"
+CONDITIONS = (TITLE_ONLY, WITH_IMAGE, WITH_MARKET)
+MARKET_RIDGE = "ridge_market_log_price"
 
 
-@dataclass
+@dataclass(frozen=True)
 class TitleModelConfig:
-    """Settings of the title models; the per-condition blend weights (classifier share, per target) and
-    interval margins (log-space widening of the 10-90% interval) are set from validation (`title_calibrate`)."""
+    """Settings of the title models. The per-condition blend weights (classifier share, per target) and interval
+    margins (log-space widening of the 10-90% interval) are chosen on held-out rows: `title_calibrate.calibrated`
+    returns a new config with them, for the model that is then fit."""
 
     ridge_alpha: float = 1.0
     logreg_c: float = 3.0
@@ -55,19 +63,30 @@ class TitleModelConfig:
 
 @dataclass
 class TitlePrediction:
-    """Raw predictions for a batch of rows; `with_image` marks the rows the image-aware estimator predicted."""
+    """Raw predictions for a batch of rows; `with_image` / `with_market` mark the rows the image-aware / the
+    market estimator predicted (never both)."""
 
     classifier_proba: dict[str, np.ndarray]
     regression_proba: dict[str, np.ndarray]
     log_quantiles: np.ndarray
     with_image: np.ndarray
+    with_market: np.ndarray | None = None
+
+    @property
+    def market_rows(self) -> np.ndarray:
+        return np.zeros(len(self.with_image), dtype=bool) if self.with_market is None else self.with_market
 
     def _per_row(self, by_condition: Mapping[str, float]) -> np.ndarray:
-        return np.where(self.with_image, by_condition[WITH_IMAGE], by_condition[TITLE_ONLY])
+        """Each row's condition value (a condition no row is in need not be given)."""
+        out = np.full(len(self.with_image), by_condition[TITLE_ONLY], dtype=float)
+        for condition, rows in ((WITH_IMAGE, self.with_image), (WITH_MARKET, self.market_rows)):
+            if rows.any():
+                out[rows] = by_condition[condition]
+        return out
 
     def proba(self, target: str, weights: Mapping[str, Mapping[str, float]]) -> np.ndarray:
         """Classifier and regression probabilities blended with each row's condition weight for `target`."""
-        w = self._per_row({c: weights[c][target] for c in CONDITIONS})
+        w = self._per_row({c: per_target[target] for c, per_target in weights.items()})
         return blend(self.classifier_proba[target], self.regression_proba[target], w[:, None])
 
     def estimate(self, margins: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -93,34 +112,52 @@ def _full_proba(model: LogisticRegression, X, n_classes: int) -> np.ndarray:
     return out
 
 
-class TitleModel:
-    """Predicts price decile, price band and a dollar estimate with a 10-90% interval from title rows."""
+class TitleModel(BaseEstimator):
+    """Predicts price decile, price band and a dollar estimate with a 10-90% interval from title rows.
 
-    def __init__(self, decile_edges: Sequence[float], band_edges: Sequence[float],
+    Parameters are the bin edges and the settings (`config`; defaults when None); `fit` sets the fitted parts
+    (`featurizer_`, `codes_`, `ridge_`, `classifiers_`, `estimators_`; `market_ridge_` and `market_scale_`
+    when a training row had market columns, else None) and `config_`, the settings in force.
+    """
+
+    def __init__(self, decile_edges: Sequence[float] = (), band_edges: Sequence[float] = (),
                  config: TitleModelConfig | None = None) -> None:
-        self.edges = {"price_decile": [float(e) for e in decile_edges], "price_band": [float(e) for e in band_edges]}
-        self.classes = {t: bin_names(e) for t, e in self.edges.items()}
-        self.config = config or TitleModelConfig()
-        self.featurizer = TitleFeaturizer()
-        self.codes = LabelCodes()
-        self.ridge = Ridge(alpha=self.config.ridge_alpha)
-        self.classifiers: dict[str, LogisticRegression] = {}
-        self.estimators: dict[str, tuple[list[str], PriceEstimator]] = {}  # key -> (dense columns read, model)
+        self.decile_edges = decile_edges
+        self.band_edges = band_edges
+        self.config = config
+
+    @property
+    def edges(self) -> dict[str, list[float]]:
+        """The bin edges per target, as floats."""
+        return {"price_decile": [float(e) for e in self.decile_edges],
+                "price_band": [float(e) for e in self.band_edges]}
+
+    @property
+    def bin_classes(self) -> dict[str, list[str]]:
+        """The class names per target (`targets.bin_names` of its edges)."""
+        return {t: bin_names(e) for t, e in self.edges.items()}
 
     def _oof_ridge(self, X, y: np.ndarray, groups: Sequence[str]) -> np.ndarray:
+        config = self.config_
         n_groups = len(set(groups))
-        folds = min(self.config.folds, n_groups)
+        folds = min(config.folds, n_groups)
         if folds < 2:
             raise ValueError(f"need at least 2 product groups to fit the title models, got {n_groups}")
         oof = np.zeros(len(y))
-        splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=self.config.seed)
+        splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
         for fit_idx, pred_idx in splitter.split(X, y, groups=list(groups)):
-            oof[pred_idx] = Ridge(alpha=self.config.ridge_alpha).fit(X[fit_idx], y[fit_idx]).predict(X[pred_idx])
+            oof[pred_idx] = Ridge(alpha=config.ridge_alpha).fit(X[fit_idx], y[fit_idx]).predict(X[pred_idx])
         return oof
 
-    def _dense(self, frame: pd.DataFrame, ridge_pred: np.ndarray) -> pd.DataFrame:
-        dense = dense_title_features(frame, self.codes).reset_index(drop=True)
+    def _market_X(self, X, frame: pd.DataFrame):
+        """Title features with the (scaled) linear market block appended."""
+        block = linear_market_block(frame[list(MARKET_COLUMNS)]) / self.market_scale_
+        return sp.hstack([X, sp.csr_matrix(block)]).tocsr()
+
+    def _dense(self, frame: pd.DataFrame, ridge_pred: np.ndarray, market_pred: np.ndarray) -> pd.DataFrame:
+        dense = dense_title_features(frame, self.codes_).reset_index(drop=True)
         dense.insert(0, "ridge_log_price", ridge_pred)
+        dense.insert(1, MARKET_RIDGE, np.where(has_market(dense), market_pred, np.nan))
         return dense
 
     def fit(self, frame: pd.DataFrame, prices_usd: np.ndarray, groups: Sequence[str]) -> TitleModel:
@@ -128,51 +165,70 @@ class TitleModel:
         prices_usd = np.asarray(prices_usd, dtype=float)
         if np.any(~np.isfinite(prices_usd)) or np.any(prices_usd <= 0):
             raise ValueError("title models need a positive, finite price on every training row")
+        self.config_ = self.config or TitleModelConfig()
+        config = self.config_
         y = np.log(prices_usd)
-        X = self.featurizer.fit_transform(frame)
-        self.codes.fit(frame)
+        self.featurizer_ = TitleFeaturizer()
+        X = self.featurizer_.fit_transform(frame)
+        self.codes_ = LabelCodes().fit(frame)
         oof = self._oof_ridge(X, y, groups)
-        self.ridge.fit(X, y)
-        for target, edges in self.edges.items():
-            labels = assign_bins(prices_usd, edges)
-            self.classifiers[target] = LogisticRegression(
-                C=self.config.logreg_c, max_iter=self.config.logreg_max_iter).fit(X, labels)
-        dense = self._dense(frame, oof)
-        variants = {TITLE_ONLY: [c for c in dense.columns if c not in IMAGE_COLUMNS]}
+        self.ridge_ = Ridge(alpha=config.ridge_alpha).fit(X, y)
+        market_oof = np.full(len(y), np.nan)
+        self.market_ridge_ = self.market_scale_ = None
+        if has_market(frame).any():
+            self.market_scale_ = np.maximum(np.abs(linear_market_block(frame[list(MARKET_COLUMNS)])).max(axis=0), 1.0)
+            X_market = self._market_X(X, frame)
+            market_oof = self._oof_ridge(X_market, y, groups)
+            self.market_ridge_ = Ridge(alpha=config.ridge_alpha).fit(X_market, y)
+        self.classifiers_ = {
+            target: LogisticRegression(C=config.logreg_c, max_iter=config.logreg_max_iter).fit(
+                X, assign_bins(prices_usd, edges))
+            for target, edges in self.edges.items()}
+        dense = self._dense(frame, oof, market_oof)
+        market_only = {*MARKET_COLUMNS, MARKET_RIDGE}
+        variants = {TITLE_ONLY: [c for c in dense.columns if c not in {*IMAGE_COLUMNS, *market_only}]}
         if _has_image(dense).any():
-            variants[WITH_IMAGE] = list(dense.columns)
-        self.estimators = {key: (columns, self._estimator(columns).fit(dense[columns].to_numpy(dtype=float),
-                                                                      prices_usd))
-                           for key, columns in variants.items()}
+            variants[WITH_IMAGE] = [c for c in dense.columns if c not in market_only]
+        if self.market_ridge_ is not None:
+            variants[WITH_MARKET] = list(dense.columns)
+        self.estimators_ = {key: (columns, self._estimator(columns).fit(dense[columns].to_numpy(dtype=float),
+                                                                       prices_usd))
+                            for key, columns in variants.items()}
         return self
 
     def _estimator(self, columns: list[str]) -> PriceEstimator:
+        config = self.config_
         return PriceEstimator(
-            categorical=categorical_mask(columns), learning_rate=self.config.hgb_learning_rate,
-            max_iter=self.config.hgb_max_iter, min_samples_leaf=self.config.hgb_min_samples_leaf,
-            seed=self.config.seed,
+            categorical=categorical_mask(columns), learning_rate=config.hgb_learning_rate,
+            max_iter=config.hgb_max_iter, min_samples_leaf=config.hgb_min_samples_leaf, seed=config.seed,
         )
 
     def predict(self, frame: pd.DataFrame) -> TitlePrediction:
-        """Rows whose image URL gives any number use the image-aware estimator, the others the title-only one."""
-        if not self.estimators:
-            raise RuntimeError("TitleModel.predict called before fit")
-        X = self.featurizer.transform(frame)
-        dense = self._dense(frame, self.ridge.predict(X))
-        has_image = _has_image(dense) & (WITH_IMAGE in self.estimators)
+        """Rows with market columns use the market estimator, other rows whose image URL gives any number the
+        image-aware one, the rest the title-only one (a condition the model was not fit for falls back)."""
+        check_is_fitted(self, "estimators_")
+        X = self.featurizer_.transform(frame)
+        market_pred = (self.market_ridge_.predict(self._market_X(X, frame)) if self.market_ridge_ is not None
+                       else np.full(len(frame), np.nan))
+        dense = self._dense(frame, self.ridge_.predict(X), market_pred)
+        with_market = has_market(dense) & (WITH_MARKET in self.estimators_)
+        has_image = _has_image(dense) & (WITH_IMAGE in self.estimators_) & ~with_market
         logq = np.zeros((len(dense), 3))
-        for key, rows in ((WITH_IMAGE, has_image), (TITLE_ONLY, ~has_image)):
+        title_only = ~has_image & ~with_market
+        for key, rows in ((WITH_MARKET, with_market), (WITH_IMAGE, has_image), (TITLE_ONLY, title_only)):
             if rows.any():
-                columns, estimator = self.estimators[key]
+                columns, estimator = self.estimators_[key]
                 logq[rows] = estimator.predict_log(dense.loc[rows, columns].to_numpy(dtype=float))
+        classes = self.bin_classes
         return TitlePrediction(
-            classifier_proba={t: _full_proba(m, X, len(self.classes[t])) for t, m in self.classifiers.items()},
+            classifier_proba={t: _full_proba(m, X, len(classes[t])) for t, m in self.classifiers_.items()},
             regression_proba={t: bin_probabilities(logq, e) for t, e in self.edges.items()},
             log_quantiles=logq,
             with_image=has_image,
+            with_market=with_market,
         )
 
     def predict_proba(self, frame: pd.DataFrame) -> tuple[dict[str, np.ndarray], TitlePrediction]:
-        """Blended class probabilities per target (with the configured weights) and the raw prediction."""
+        """Blended class probabilities per target (with the settings in force) and the raw prediction."""
         pred = self.predict(frame)
-        return {t: pred.proba(t, self.config.blend_weights) for t in TITLE_TARGETS}, pred
+        return {t: pred.proba(t, self.config_.blend_weights) for t in TITLE_TARGETS}, pred

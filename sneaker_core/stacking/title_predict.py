@@ -1,8 +1,10 @@
-"""Predict rows that may have only a title (search_model and image optional) with a saved title model.
+"""Predict rows that may have only a title (search_model, image, retail_usd and release_date optional) with a
+saved title model.
 
 Output columns: the input columns, `model`, `brand`, `label_status`, `pred_price_decile` (index 0-9),
 `pred_price_decile_class`, `pred_price_band` (the band's lower edge in dollars), `pred_price_band_class`,
-`price_estimate_usd`, `price_low_usd`, `price_high_usd`, `p_price_decile__<class>`, `p_price_band__<class>`,
+`price_estimate_usd`, `price_low_usd`, `price_high_usd`, `net_payout_usd` (what the seller receives at the
+estimate under the fee schedule, `sneaker_core.payout`), `p_price_decile__<class>`, `p_price_band__<class>`,
 and `reason` (empty for predicted rows; why a row got no prediction otherwise).
 """
 
@@ -15,15 +17,18 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.catalog import label_with_search
+from sneaker_core.payout import FeeSchedule, net_payouts
 from sneaker_core.registry import load_models
 from sneaker_core.stacking.features import feature_frame
+from sneaker_core.stacking.market_features import market_counts
 from sneaker_core.stacking.predictions import TargetOutput, wide_table, write_csv
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel
 from sneaker_core.stacking.title_run import load_title_model
 from sneaker_core.titles import normalise_title
 
 EMPTY_TITLE = "empty title"
-OUTPUT_FIXED = ("model", "brand", "label_status", "price_estimate_usd", "price_low_usd", "price_high_usd", "reason")
+OUTPUT_FIXED = ("model", "brand", "label_status", "price_estimate_usd", "price_low_usd", "price_high_usd",
+                "net_payout_usd", "reason")
 
 
 def read_title_csv(csv_path: Path | str) -> pd.DataFrame:
@@ -42,28 +47,31 @@ def read_title_csv(csv_path: Path | str) -> pd.DataFrame:
     return df
 
 
-def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
-    """One output row per input row, in order; rows without a usable title carry a reason instead."""
+def predict_title_rows(df: pd.DataFrame, model: TitleModel, schedule: FeeSchedule,
+                       as_of=None) -> pd.DataFrame:
+    """One output row per input row, in order; rows without a usable title carry a reason instead. Optional
+    `retail_usd` / `release_date` columns feed the market estimate, the age taken at `as_of` (or each row's
+    `as_of` column)."""
     df = df.reset_index(drop=True)
     models = load_models()
     search = df["search_model"] if "search_model" in df.columns else pd.Series("", index=df.index)
     labels = [label_with_search(str(t), str(s).strip(), models) for t, s in zip(df["title"], search)]
     usable = np.array([bool(normalise_title(t)) for t in df["title"]], dtype=bool)
     frame = feature_frame(df.assign(model=[lab.model or "" for lab in labels],
-                                    brand=[lab.brand or "" for lab in labels]))
+                                    brand=[lab.brand or "" for lab in labels]), as_of)
     base = df.drop(columns=[c for c in df.columns if c in OUTPUT_FIXED or c.startswith(("p_", "pred_"))])
     base = base.assign(model=[lab.model for lab in labels], brand=[lab.brand for lab in labels],
                        label_status=[lab.status for lab in labels])
     n = len(df)
-    probas = {t: np.full((n, len(model.classes[t])), np.nan) for t in TITLE_TARGETS}
+    probas = {t: np.full((n, len(model.bin_classes[t])), np.nan) for t in TITLE_TARGETS}
     estimate = np.full((n, 3), np.nan)
     if usable.any():
         blended, pred = model.predict_proba(frame[usable])
         for t in TITLE_TARGETS:
             probas[t][usable] = blended[t]
-        estimate[usable] = np.column_stack(pred.estimate(model.config.interval_margins))
+        estimate[usable] = np.column_stack(pred.estimate(model.config_.interval_margins))
     # wide_table needs finite rows for argmax; fill, then blank the unusable rows again
-    filled = {t: TargetOutput(model.classes[t], np.nan_to_num(p, nan=0.0)) for t, p in probas.items()}
+    filled = {t: TargetOutput(model.bin_classes[t], np.nan_to_num(p, nan=0.0)) for t, p in probas.items()}
     wide = wide_table(base, filled)
     band_lower = np.asarray(model.edges["price_band"][:-1])
     wide["pred_price_band"] = band_lower[wide["pred_price_band"].to_numpy()].round().astype(int)
@@ -72,15 +80,19 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
     for col in ("pred_price_decile", "pred_price_band"):
         wide[col] = wide[col].astype("Int64")
     wide["price_estimate_usd"], wide["price_low_usd"], wide["price_high_usd"] = estimate.T.round(2)
+    wide["net_payout_usd"] = net_payouts(wide["price_estimate_usd"], schedule)
     wide["reason"] = np.where(usable, "", EMPTY_TITLE)
     return wide
 
 
-def predict_csv(csv_path: Path | str, run_dir: Path | str, out_path: Path | str) -> dict:
-    """Predict every row of a CSV with the run's title model; write the wide CSV atomically; return counts."""
+def predict_csv(csv_path: Path | str, run_dir: Path | str, out_path: Path | str, schedule: FeeSchedule,
+                as_of=None) -> dict:
+    """Predict every row of a CSV with the run's title model; write the wide CSV atomically; return counts (and,
+    per market column, how many values were usable and why the others were not)."""
     model = load_title_model(run_dir)
-    table = predict_title_rows(read_title_csv(csv_path), model)
+    rows = read_title_csv(csv_path)
+    table = predict_title_rows(rows, model, schedule, as_of)
     write_csv(table, out_path)
     reasons = Counter(r for r in table["reason"] if r)
     return {"rows": len(table), "predicted": int((table["reason"] == "").sum()), "skipped": dict(reasons),
-            "out": str(out_path)}
+            "market_inputs": market_counts(rows), "out": str(out_path)}

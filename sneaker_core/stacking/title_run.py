@@ -4,7 +4,8 @@
 training), chooses the per-condition blend weights and interval margins there (`title_calibrate`), then refits
 everything — decile edges included — on all priced rows: with the settings fixed, more products means better
 predictions on unseen rows, and the validation figures stay an honest estimate for that refit (it only has more
-data).
+data). Optional `retail_usd` / `release_date` columns feed the market condition; the age is taken at each row's
+`as_of` column or else at the `as_of` date given (the date the catalog's prices were seen).
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from sneaker_core.atomic import atomic_path, write_json
 from sneaker_core.catalog import label_catalog
-from sneaker_core.scoring import class_scores, majority_scores
+from sneaker_core.scoring import class_scores, majority_scores, price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
-from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.features import feature_frame
-from sneaker_core.stacking.title_calibrate import calibrate, condition_views
+from sneaker_core.stacking.market_features import market_counts
+from sneaker_core.stacking.title_calibrate import calibrate, calibrated, condition_views
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     TITLE_TARGETS,
     WITH_IMAGE,
+    WITH_MARKET,
     TitleModel,
     TitleModelConfig,
     TitlePrediction,
@@ -42,7 +44,7 @@ from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fi
 MODEL_FILE = "title_model.joblib"
 MANIFEST_FILE = "title_model.json"
 EDGES_FILE = "decile_edges.json"
-FORMAT_VERSION = 3  # 2: image-URL numbers, a separate title-only estimator; 3: per-condition settings
+FORMAT_VERSION = 5  # the saved model's attribute names (scikit-learn conventions since 4; market ridge since 5)
 
 
 def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -52,11 +54,12 @@ def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     return labelled[priced].reset_index(drop=True), dict(sorted(dropped.items()))
 
 
-def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train_prices: np.ndarray) -> dict:
-    """Scores of a fitted model's prediction of held-out rows (with its configured settings): per target
+def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train_prices: np.ndarray,
+             config: TitleModelConfig) -> dict:
+    """Scores of a fitted model's prediction of held-out rows with the settings of `config`: per target
     blended/classifier/regression/majority, and the dollar estimate."""
-    weights = model.config.blend_weights
-    out: dict = {"price_estimate": price_metrics(prices, *pred.estimate(model.config.interval_margins))}
+    weights = config.blend_weights
+    out: dict = {"price_estimate": price_metrics(prices, *pred.estimate(config.interval_margins))}
     for target in TITLE_TARGETS:
         edges = model.edges[target]
         true = assign_bins(prices, edges)
@@ -77,7 +80,8 @@ def grouped_split(groups: pd.Series, val_fraction: float, seed: int) -> tuple[np
 
 
 def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_fraction: float = 0.2,
-                 config: TitleModelConfig | None = None, log: Callable[[str], None] = print) -> dict:
+                 config: TitleModelConfig | None = None, log: Callable[[str], None] = print,
+                 as_of: str | None = None) -> dict:
     """Validate on a grouped split, refit on all priced rows, save model + manifest + decile edges."""
     run_dir = Path(run_dir)
     labelled = label_catalog(csv_path)
@@ -85,7 +89,9 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
     log(f"{len(labelled)} rows, {len(rows)} priced; dropped: {dropped or 'none'}")
     if len(rows) < 20:
         raise ValueError(f"{csv_path}: only {len(rows)} priced rows; need at least 20 to train title models")
-    frame, prices, groups = feature_frame(rows), rows["price_usd"].to_numpy(float), rows["group_key"]
+    frame, prices, groups = feature_frame(rows, as_of), rows["price_usd"].to_numpy(float), rows["group_key"]
+    market = market_counts(rows)
+    log(f"market columns of the priced rows: {json.dumps(market)}")
     config = config or TitleModelConfig(seed=seed)
     band_edges = list(DEFAULT_PRICE_BAND_EDGES)
 
@@ -95,11 +101,14 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
     val_model = TitleModel(fit_decile_edges(prices[tr]), band_edges, config)
     val_model.fit(frame.iloc[tr], prices[tr], groups.iloc[tr].tolist())
     views = condition_views(val_model, frame.iloc[va])
-    calibrate(val_model, views, prices[va])  # sets config's blend weights and interval margins
-    validation = evaluate(val_model, views[TITLE_ONLY], prices[va], prices[tr])
-    with_image = evaluate(val_model, views[WITH_IMAGE], prices[va], prices[tr])
-    log(f"validation, title-only (image URLs blanked): {json.dumps(summary_line(validation))}")
+    config = calibrated(config, calibrate(val_model, views, prices[va]))
+    validation = evaluate(val_model, views[TITLE_ONLY], prices[va], prices[tr], config)
+    with_image = evaluate(val_model, views[WITH_IMAGE], prices[va], prices[tr], config)
+    with_market = evaluate(val_model, views[WITH_MARKET], prices[va], prices[tr], config)
+    log(f"validation, title-only (image URLs and market columns blanked): {json.dumps(summary_line(validation))}")
     log(f"validation, image URLs as given: {json.dumps(summary_line(with_image))}")
+    if views[WITH_MARKET].market_rows.any():
+        log(f"validation, image URLs and market columns as given: {json.dumps(summary_line(with_market))}")
 
     model = TitleModel(fit_decile_edges(prices), band_edges, config).fit(frame, prices, groups.tolist())
     manifest = {
@@ -111,6 +120,8 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
                              "val_fraction": val_fraction, "train_rows": len(tr), "val_rows": len(va)},
         "validation": validation,  # title-only rows, as `sneaker predict` meets them
         "validation_with_image": with_image,
+        "validation_with_market": with_market,
+        "market_inputs": {"counts": market, "as_of": as_of if as_of is not None else "each row's as_of column"},
         "final_fit": "all priced rows (decile edges refit on them too)",
         "config": config.to_json(),
         "decile_edges": edges_to_json(model.edges["price_decile"]),
