@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sneaker_cli._errors import print_error
-from sneaker_core.atomic import atomic_path
-from sneaker_core.catalog import SUMMARY_COLUMNS, TOTAL, CatalogError, label_catalog, summarise
+from sneaker_core.catalog import SUMMARY_COLUMNS, TOTAL, label_catalog, summarise
+from sneaker_core.csv_files import write_csv_table
 from sneaker_core.prices import DEFAULT_MAX_USD
 
 _HEADERS = {"relabelled": "relab", "off_model": "off-model", "non_sneaker": "non-sneaker", "unknown": "unk",
@@ -45,7 +45,7 @@ def check(
     console = Console(width=max(Console().width, 132))
     try:
         labelled = label_catalog(csv, models_file=models_file, max_usd=max_usd)
-    except (CatalogError, ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
     console.print(summary_table(summarise(labelled)))
@@ -53,8 +53,7 @@ def check(
     if len(reasons):
         console.print("no price: " + ", ".join(f"{r} {n:,}" for r, n in reasons.items()))
     if out is not None:
-        with atomic_path(out) as tmp:
-            labelled.to_csv(tmp, index=False)
+        write_csv_table(labelled, out)
         console.print(f"wrote {len(labelled):,} labelled rows to {out}")
 
 

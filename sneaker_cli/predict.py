@@ -29,13 +29,12 @@ def train_titles_cmd(
     seed: Annotated[int, typer.Option("--seed", help="seed of the grouped validation split and models")] = 0,
 ) -> None:
     """Train the title-side decile/band classifiers and dollar estimate; print grouped-validation figures."""
-    from sneaker_core.catalog import CatalogError
     from sneaker_core.stacking.title_run import train_titles
 
     console = Console(stderr=True, soft_wrap=True)
     try:
         manifest = train_titles(catalog, run_dir, seed=seed, log=console.print)
-    except (CatalogError, ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
     table = Table(title="grouped validation (held-out product groups), title-only rows")

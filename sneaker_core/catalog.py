@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sneaker_core.csv_files import read_csv_table
 from sneaker_core.labeller import NON_SNEAKER, OFF_MODEL, OK, RELABELLED, UNKNOWN, Label, label_title
 from sneaker_core.prices import DEFAULT_MAX_USD, parse_price
 from sneaker_core.registry import ModelSpec, load_models
@@ -27,26 +28,10 @@ NO_SEARCH = "(none)"
 TOTAL = "TOTAL"
 
 
-class CatalogError(ValueError):
-    """The catalog file cannot be read as a catalog (missing file, not CSV, missing columns)."""
-
-
 def read_catalog(csv_path: Path | str) -> pd.DataFrame:
-    """Read the CSV as text (no NaN guessing: 'N/A' stays a string); check the required columns."""
-    path = Path(csv_path)
-    if not path.is_file():
-        raise CatalogError(f"catalog {path} does not exist or is not a file")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"catalog {path} is not a readable CSV: {exc}") from exc
-    df.columns = [str(c).strip() for c in df.columns]
-    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
-    if missing:
-        raise CatalogError(
-            f"catalog {path} lacks column(s) {', '.join(missing)}; expected {', '.join(REQUIRED_COLUMNS)} "
-            f"(+ optional {', '.join(OPTIONAL_COLUMNS)}); found {', '.join(df.columns) or 'none'}"
-        )
+    """Read the CSV as text (no NaN guessing: 'N/A' stays a string), columns by name; check the required ones."""
+    df = read_csv_table(csv_path, what="catalog", required=REQUIRED_COLUMNS,
+                        expected=f"{', '.join(REQUIRED_COLUMNS)} (+ optional {', '.join(OPTIONAL_COLUMNS)})")
     if "search_model" not in df.columns:
         df["search_model"] = ""
     return df

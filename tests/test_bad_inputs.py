@@ -237,3 +237,68 @@ def test_bad_config_is_a_one_line_error_naming_the_fix(tmp_path, monkeypatch, na
     assert result.exit_code == 2, result.output
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.output
     assert not list(tmp_path.glob("data/raw")), "failed before any work"
+
+
+# --- CSV files: every reader takes columns by name, refuses rows longer than the header, keeps NUL bytes ---
+def _readers() -> dict:
+    from sneaker_core.catalog import label_catalog
+    from sneaker_core.market.catalog_csv import load_catalog_csv
+    from sneaker_core.report.load import _predictions_csv
+    from sneaker_core.stacking.title_predict import read_title_csv
+
+    return {  # reader -> the title of the first row as that reader keeps it
+        "catalog_check_and_train_titles": lambda p: label_catalog(p)["title"].iloc[0],
+        "predict_csv": lambda p: read_title_csv(p)["title"].iloc[0],
+        "market_catalog": lambda p: load_catalog_csv(p).products[0].title,
+        "report_predictions": lambda p: _predictions_csv(p)["title"].iloc[0],
+    }
+
+
+CSV_HEADER = "product_id,title,image,price,search_model\n"
+CSV_ROWS = ["1,Nike Dunk Low 'Panda',https://cdn.invalid/a.png,$120,dunk-low",
+            "2,Air Jordan 1 High 'Chicago',https://cdn.invalid/b.png,$310,air-jordan-1"]
+
+
+@pytest.mark.parametrize("reader", list(_readers()))
+def test_csv_with_a_trailing_comma_on_every_row_is_refused_naming_line_and_fix(tmp_path, reader):
+    path = tmp_path / "trailing.csv"
+    path.write_text(CSV_HEADER + "".join(r + ",\n" for r in CSV_ROWS))
+    from sneaker_core.csv_files import CsvError
+
+    with pytest.raises(CsvError, match=r"trailing\.csv line 2: 6 fields but the header names 5 \(a trailing "
+                                       r"comma\?\); remove the extra field\(s\) or name them in the header"):
+        _readers()[reader](path)
+
+
+@pytest.mark.parametrize("reader", list(_readers()))
+def test_csv_nul_byte_inside_a_field_is_kept_by_every_reader(tmp_path, reader):
+    path = tmp_path / "nul.csv"
+    path.write_text(CSV_HEADER + "\n".join(CSV_ROWS).replace("Dunk Low", "Dunk\x00 Low") + "\n")
+    assert _readers()[reader](path) == "Nike Dunk\x00 Low 'Panda'"
+
+
+def test_catalog_check_keeps_the_label_of_a_row_with_a_nul_byte(tmp_path):
+    from sneaker_core.catalog import label_catalog
+
+    path = tmp_path / "nul.csv"
+    path.write_text("title,image,price\n\"Nike\x00 Air Jordan 1 High\",https://cdn.invalid/a.png,$300\n")
+    row = label_catalog(path).iloc[0]
+    assert (row["model"], row["price_usd"]) == ("air-jordan-1", 300.0)
+
+
+def test_catalog_check_with_trailing_commas_is_a_one_line_error(tmp_path):
+    path = tmp_path / "trailing.csv"
+    path.write_text(CSV_HEADER + "".join(r + ",\n" for r in CSV_ROWS))
+    result = _cli(["catalog", "check", str(path), "--out", str(tmp_path / "out.csv")], {})
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and "line 2: 6 fields" in lines[0], result.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_no_csv_is_parsed_outside_the_shared_reader():
+    root = Path(__file__).resolve().parents[1]
+    offenders = [str(p.relative_to(root)) for folder in ("sneaker_core", "sneaker_cli", "bench", "tasks", "flows")
+                 for p in (root / folder).rglob("*.py")
+                 if p.name != "csv_files.py" and any(s in p.read_text() for s in
+                                                      ("read_csv(", "csv.reader(", "csv.DictReader(", "to_csv("))]
+    assert offenders == []

@@ -155,3 +155,40 @@ def test_hostile_titles_urls_and_ids_never_reach_a_file_name(tmp_path):
     for p in settings.data_dir.rglob("*"):
         assert p.resolve().is_relative_to(data)
         assert allowed.fullmatch(p.name), p.relative_to(settings.data_dir)
+
+
+# --- CSV injection: every CSV the project writes defuses spreadsheet formulas in text cells (OWASP) ---------
+FORMULAS = ['=HYPERLINK("http://evil.invalid","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+def test_csv_writer_prefixes_formula_cells_and_leaves_numbers_alone(tmp_path):
+    from sneaker_core.csv_files import read_csv_table, write_csv_table
+
+    df = pd.DataFrame({"title": FORMULAS + ["-120", "Nike Dunk Low", ""],
+                       "price_usd": [-5.5, 1.0, 2.0, -3.0, 4.0, 5.0, -120.0, 7.0, 8.0],
+                       "count": [-1, 0, 1, 2, 3, 4, 5, 6, 7]})
+    df["=cmd|x"] = "a"
+    write_csv_table(df, tmp_path / "out.csv")
+    back = read_csv_table(tmp_path / "out.csv")
+    assert back["title"].tolist() == ["'" + f for f in FORMULAS] + ["-120", "Nike Dunk Low", ""]
+    assert back["price_usd"].tolist() == ["-5.5", "1.0", "2.0", "-3.0", "4.0", "5.0", "-120.0", "7.0", "8.0"]
+    assert back["count"].tolist()[:2] == ["-1", "0"] and list(back.columns)[-1] == "'=cmd|x"
+
+
+def test_catalog_check_and_prediction_csvs_are_defused(tmp_path):
+    from typer.testing import CliRunner
+
+    from sneaker_cli.main import app
+    from sneaker_core.stacking.predictions import write_csv
+
+    catalog = tmp_path / "catalog.csv"
+    pd.DataFrame({"title": FORMULAS[:3], "image": ["https://cdn.invalid/a.png"] * 3,
+                  "price": ["$100"] * 3}).to_csv(catalog, index=False)
+    result = CliRunner().invoke(app, ["catalog", "check", str(catalog), "--out", str(tmp_path / "labelled.csv")])
+    assert result.exit_code == 0, result.output
+    labelled = pd.read_csv(tmp_path / "labelled.csv", dtype=str, keep_default_na=False)
+    assert labelled["title"].tolist() == ["'" + f for f in FORMULAS[:3]]
+    assert labelled["price_usd"].tolist() == ["100.0"] * 3
+    write_csv(pd.DataFrame({"product_id": ["1"], "title": [FORMULAS[0]], "p_x__a": [0.5]}), tmp_path / "pred.csv")
+    assert pd.read_csv(tmp_path / "pred.csv")[["title", "p_x__a"]].values.tolist() == [["'" + FORMULAS[0], 0.5]]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.catalog import label_with_search
+from sneaker_core.csv_files import read_csv_table
 from sneaker_core.registry import load_models
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.predictions import TargetOutput, wide_table, write_csv
@@ -27,19 +28,9 @@ OUTPUT_FIXED = ("model", "brand", "label_status", "price_estimate_usd", "price_l
 
 
 def read_title_csv(csv_path: Path | str) -> pd.DataFrame:
-    """A CSV with at least a `title` column, read as text (no NaN guessing)."""
-    path = Path(csv_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist or is not a file")
-    try:
-        # blank lines are rows too: they are reported as "empty title", not silently skipped
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path} is not a readable CSV: {exc}") from exc
-    df.columns = [str(c).strip() for c in df.columns]
-    if "title" not in df.columns:
-        raise ValueError(f"{path} has no `title` column; found {', '.join(df.columns) or 'none'}")
-    return df
+    """A CSV with at least a `title` column, read as text (no NaN guessing); blank lines are rows too: they
+    are reported as "empty title", not silently skipped."""
+    return read_csv_table(csv_path, what="CSV", required=("title",), blank_lines=True)
 
 
 def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
