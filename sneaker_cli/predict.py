@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sneaker_cli._errors import print_error
+from sneaker_cli._errors import print_error, print_renamed
 from sneaker_core.images.normalise import BadImage
 from sneaker_core.runs import latest_run_dir
 from sneaker_core.settings import Settings
@@ -106,6 +106,7 @@ def predict_cmd(
             result = predict_csv(source, run_dir, out)
             console.print(f"{result['predicted']:,} of {result['rows']:,} rows predicted; "
                           f"skipped: {result['skipped'] or 'none'}")
+            print_renamed(console, result["renamed"])
             print(result["out"])
             return
         if source is not None and source.suffix.lower() in IMAGE_SUFFIXES:

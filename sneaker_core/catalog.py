@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sneaker_core.csv_files import read_csv_table
+from sneaker_core.csv_files import RENAMED_ATTR, keep_clashing_columns, read_csv_table
 from sneaker_core.labeller import NON_SNEAKER, OFF_MODEL, OK, RELABELLED, UNKNOWN, Label, label_title
 from sneaker_core.prices import DEFAULT_MAX_USD, parse_price
 from sneaker_core.registry import ModelSpec, load_models
@@ -24,6 +24,7 @@ LABEL_COLUMNS = ("title", "search_model", "price_usd", "price_reason", "model", 
                  "image", "image_placeholder", "duplicate", "group_key")
 SUMMARY_COLUMNS = ("rows", "priced", OK, RELABELLED, OFF_MODEL, NON_SNEAKER, UNKNOWN, "placeholder_images",
                    "duplicates")
+CARRIED_COLUMNS = ("title", "search_model", "image")  # input columns the output carries under their own name
 NO_SEARCH = "(none)"
 TOTAL = "TOTAL"
 
@@ -55,7 +56,10 @@ def is_placeholder_image(image: str) -> bool:
 
 def label_catalog(csv_path: Path | str, models_file: Path | None = None,
                   max_usd: float = DEFAULT_MAX_USD) -> pd.DataFrame:
-    """Every row of the catalog with parsed price, validated label, placeholder and duplicate flags."""
+    """Every row of the catalog with parsed price, validated label, placeholder and duplicate flags.
+
+    Input columns whose names the output uses (status, model, reason, ...) are kept as `input_<name>`; the
+    renames are in `.attrs[RENAMED_ATTR]`."""
     df = read_catalog(csv_path)
     models = load_models(models_file)
     cache: dict[tuple[str, str], Label] = {}
@@ -81,8 +85,10 @@ def label_catalog(csv_path: Path | str, models_file: Path | None = None,
         "duplicate": seen.duplicated(keep="first").to_numpy(),
         "group_key": df["title"].map({t: group_key(t) for t in df["title"].unique()}),
     })
-    extra = [c for c in df.columns if c not in out.columns]
-    return pd.concat([out, df[extra]], axis=1) if extra else out
+    extra, renamed = keep_clashing_columns(df.drop(columns=list(CARRIED_COLUMNS)), LABEL_COLUMNS)
+    out = pd.concat([out, extra], axis=1)
+    out.attrs[RENAMED_ATTR] = renamed
+    return out
 
 
 def summarise(labelled: pd.DataFrame) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,6 +24,7 @@ import pandas as pd
 
 from sneaker_core.atomic import atomic_path
 
+RENAMED_ATTR = "renamed_input_columns"  # DataFrame.attrs key: {input column: its name in the output}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -85,6 +87,34 @@ def read_csv_table(path: Path | str, *, what: str = "CSV", required: Iterable[st
     except (pd.errors.ParserError, csv.Error) as exc:
         raise CsvError(f"{what} {path} is not a readable CSV: {exc}") from None
     return df.fillna("") if as_text else df
+
+
+def check_output_path(out: Path | str, source: Path | str, option: str = "--out") -> Path:
+    """`out` as a Path, once it is known to be neither a directory nor the input file (by any path or link)."""
+    out = Path(out)
+    if out.is_dir():
+        raise CsvError(f"{option} {out} is a directory; give a file name, e.g. {out / 'out.csv'}")
+    if out.exists() and Path(source).exists() and os.path.samefile(out, source):
+        raise CsvError(f"{option} {out} is the input file {source}; writing there would destroy the input: "
+                       "choose another file")
+    return out
+
+
+def keep_clashing_columns(df: pd.DataFrame, output_columns: Iterable[str], prefix: str = "input_",
+                          output_prefixes: tuple[str, ...] = ()) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename the input columns whose names the output uses (or that start with `output_prefixes`) to
+    `prefix` + name, so no input value is dropped or overwritten; returns the frame and {old: new}."""
+    taken = set(output_columns)
+    clashes = [c for c in df.columns if c in taken or c.startswith(output_prefixes)]
+    renamed: dict[str, str] = {}
+    names = set(df.columns) | taken
+    for col in clashes:
+        new = prefix + col
+        while new in names:
+            new = prefix + new
+        renamed[col] = new
+        names.add(new)
+    return df.rename(columns=renamed), renamed
 
 
 def safe_cell(value: object) -> object:

@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from image_corpus import CORPUS
 from test_images_pipeline import ImageServer, fast_settings, read_manifest, write_snapshot
@@ -302,3 +303,59 @@ def test_no_csv_is_parsed_outside_the_shared_reader():
                  if p.name != "csv_files.py" and any(s in p.read_text() for s in
                                                       ("read_csv(", "csv.reader(", "csv.DictReader(", "to_csv("))]
     assert offenders == []
+
+
+# --- output files: never the input, never a directory; input columns named like outputs are kept, renamed ----
+def _one_line_error(result, fragment: str) -> None:
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.output
+
+
+@pytest.mark.parametrize("command", ["catalog", "predict"])
+@pytest.mark.parametrize("how", ["same_path", "symlink", "relative"])
+def test_out_equal_to_the_input_is_refused_and_the_input_kept(tmp_path, monkeypatch, command, how):
+    src = tmp_path / "rows.csv"
+    content = CSV_HEADER + "\n".join(CSV_ROWS) + "\n"
+    src.write_text(content)
+    out = {"same_path": src, "symlink": tmp_path / "link.csv", "relative": Path("sub/../rows.csv")}[how]
+    if how == "symlink":
+        out.symlink_to(src)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    argv = (["catalog", "check", str(src)] if command == "catalog" else
+            ["predict", str(src), "--run", str(tmp_path / "run")]) + ["--out", str(out)]
+    _one_line_error(_cli(argv, {}), "writing there would destroy the input: choose another file")
+    assert src.read_text() == content
+
+
+@pytest.mark.parametrize("command", ["catalog", "predict"])
+def test_out_that_is_a_directory_is_a_one_line_error(tmp_path, command):
+    src = tmp_path / "rows.csv"
+    src.write_text(CSV_HEADER + "\n".join(CSV_ROWS) + "\n")
+    argv = (["catalog", "check", str(src)] if command == "catalog" else
+            ["predict", str(src), "--run", str(tmp_path / "run")]) + ["--out", str(tmp_path)]
+    _one_line_error(_cli(argv, {}), f"--out {tmp_path} is a directory; give a file name")
+
+
+def test_catalog_check_keeps_input_columns_named_like_its_outputs(tmp_path):
+    src = tmp_path / "rows.csv"
+    src.write_text("title,image,price,status,model,reason,price_usd,input_model\n"
+                   "Nike Dunk Low 'Panda',https://cdn.invalid/a.png,$120,sold,my-model,gift,99,x\n")
+    result = _cli(["catalog", "check", str(src), "--out", str(tmp_path / "out.csv")], {})
+    assert result.exit_code == 0, result.output
+    assert ("input column(s) renamed, their names are output columns: status -> input_status, model -> "
+            "input_input_model, reason -> input_reason, price_usd -> input_price_usd") in " ".join(result.output.split())
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False).iloc[0]
+    assert (out["status"], out["model"], out["price_usd"]) == ("ok", "dunk-low", "120.0")
+    assert (out["input_status"], out["input_input_model"], out["input_reason"], out["input_price_usd"],
+            out["input_model"]) == ("sold", "my-model", "gift", "99", "x")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e300", "0", "-5"])
+def test_catalog_max_usd_out_of_range_is_refused(tmp_path, value):
+    src = tmp_path / "rows.csv"
+    src.write_text(CSV_HEADER + "\n".join(CSV_ROWS) + "\n")
+    result = _cli(["catalog", "check", str(src), f"--max-usd={value}"], {})
+    assert result.exit_code == 2 and "Invalid value for '--max-usd'" in result.output, result.output
+    assert "Traceback" not in result.output

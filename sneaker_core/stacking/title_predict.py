@@ -3,7 +3,8 @@
 Output columns: the input columns, `model`, `brand`, `label_status`, `pred_price_decile` (index 0-9),
 `pred_price_decile_class`, `pred_price_band` (the band's lower edge in dollars), `pred_price_band_class`,
 `price_estimate_usd`, `price_low_usd`, `price_high_usd`, `p_price_decile__<class>`, `p_price_band__<class>`,
-and `reason` (empty for predicted rows; why a row got no prediction otherwise).
+and `reason` (empty for predicted rows; why a row got no prediction otherwise). Input columns whose names
+these use (or that start with `p_` / `pred_`) are kept as `input_<name>`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.catalog import label_with_search
-from sneaker_core.csv_files import read_csv_table
+from sneaker_core.csv_files import RENAMED_ATTR, check_output_path, keep_clashing_columns, read_csv_table
 from sneaker_core.registry import load_models
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.predictions import TargetOutput, wide_table, write_csv
@@ -42,7 +43,7 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
     usable = np.array([bool(normalise_title(t)) for t in df["title"]], dtype=bool)
     frame = feature_frame(df.assign(model=[lab.model or "" for lab in labels],
                                     brand=[lab.brand or "" for lab in labels]))
-    base = df.drop(columns=[c for c in df.columns if c in OUTPUT_FIXED or c.startswith(("p_", "pred_"))])
+    base, renamed = keep_clashing_columns(df, OUTPUT_FIXED, output_prefixes=("p_", "pred_"))
     base = base.assign(model=[lab.model for lab in labels], brand=[lab.brand for lab in labels],
                        label_status=[lab.status for lab in labels])
     n = len(df)
@@ -64,14 +65,16 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
         wide[col] = wide[col].astype("Int64")
     wide["price_estimate_usd"], wide["price_low_usd"], wide["price_high_usd"] = estimate.T.round(2)
     wide["reason"] = np.where(usable, "", EMPTY_TITLE)
+    wide.attrs[RENAMED_ATTR] = renamed
     return wide
 
 
 def predict_csv(csv_path: Path | str, run_dir: Path | str, out_path: Path | str) -> dict:
     """Predict every row of a CSV with the run's title model; write the wide CSV atomically; return counts."""
-    model = load_title_model(run_dir)
-    table = predict_title_rows(read_title_csv(csv_path), model)
+    check_output_path(out_path, csv_path)
+    rows = read_title_csv(csv_path)
+    table = predict_title_rows(rows, load_title_model(run_dir))
     write_csv(table, out_path)
     reasons = Counter(r for r in table["reason"] if r)
     return {"rows": len(table), "predicted": int((table["reason"] == "").sum()), "skipped": dict(reasons),
-            "out": str(out_path)}
+            "out": str(out_path), "renamed": table.attrs[RENAMED_ATTR]}
