@@ -11,6 +11,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -359,3 +360,58 @@ def test_catalog_max_usd_out_of_range_is_refused(tmp_path, value):
     result = _cli(["catalog", "check", str(src), f"--max-usd={value}"], {})
     assert result.exit_code == 2 and "Invalid value for '--max-usd'" in result.output, result.output
     assert "Traceback" not in result.output
+
+
+# --- the demo market's settings: every fault parameter in range, ports, hosts and catalogs: one line each -----
+FAULT_CASES = {  # --faults value -> a fragment of the one-line error
+    "latency_nan": ("latency_ms=nan", "fault latency_ms=nan is out of range; use 0 to 10000 milliseconds"),
+    "latency_inf": ("latency_ms=inf", "fault latency_ms=inf is out of range"),
+    "latency_huge": ("latency_ms=1e300", "fault latency_ms=1e+300 is out of range"),
+    "latency_negative": ("latency_ms=-5", "fault latency_ms=-5.0 is negative"),
+    "rate_nan": ("error_rate=nan", "fault error_rate=nan is out of range; use a rate between 0 and 1"),
+    "rate_inf": ("challenge_rate=inf", "fault challenge_rate=inf is out of range"),
+    "rate_negative": ("forbidden_rate=-0.1", "fault forbidden_rate=-0.1 is out of range"),
+    "rate_above_one": ("truncate_rate=1.01", "fault truncate_rate=1.01 is out of range"),
+    "unknown_key": ("latency=5", "unknown fault 'latency'; valid keys: error_rate, latency_ms"),
+    "twice": ("error_rate=0.1,error_rate=0.9", "fault error_rate is given twice; give each fault once"),
+    "not_a_number": ("throttle_rate=0x", "fault throttle_rate='0x' is not a number"),
+}
+
+
+@pytest.fixture
+def market_never_serves(monkeypatch):
+    """A market that would start serving stops at once (as on Ctrl-C), so a regression fails, not hangs."""
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sneaker_core.market.server.time", SimpleNamespace(sleep=interrupt))
+
+
+@pytest.mark.usefixtures("market_never_serves")
+@pytest.mark.parametrize("name", list(FAULT_CASES))
+def test_market_fault_out_of_range_is_a_one_line_error(name):
+    value, fragment = FAULT_CASES[name]
+    _one_line_error(_cli(["market", "--products", "10", "--faults", value], {}), fragment)
+
+
+@pytest.mark.usefixtures("market_never_serves")
+def test_market_host_it_cannot_listen_on_is_a_one_line_error():
+    _one_line_error(_cli(["market", "--products", "10", "--host", "no-such-host.invalid"], {}),
+                    "the demo market cannot listen on no-such-host.invalid:0: ")
+
+
+@pytest.mark.usefixtures("market_never_serves")
+def test_market_malformed_catalog_is_a_one_line_error(tmp_path):
+    (tmp_path / "cat.csv").write_text(CSV_HEADER + "".join(r + ",\n" for r in CSV_ROWS))
+    _one_line_error(_cli(["market", "--catalog", str(tmp_path / "cat.csv")], {}),
+                    "cat.csv line 2: 6 fields but the header names 5")
+    (tmp_path / "cat.csv").write_bytes(b"title,image\n\xff,x\n")
+    _one_line_error(_cli(["market", "--catalog", str(tmp_path / "cat.csv")], {}), "is not UTF-8")
+
+
+@pytest.mark.usefixtures("market_never_serves")
+@pytest.mark.parametrize("argv", [["--port", "99999"], ["--port", "-1"], ["--products", "0"], ["--seed", "-1"]])
+def test_market_numbers_out_of_range_are_refused_without_a_traceback(argv):
+    result = _cli(["market", *argv], {})
+    assert result.exit_code == 2 and f"Invalid value for '{argv[0]}'" in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

