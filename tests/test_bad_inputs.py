@@ -415,3 +415,31 @@ def test_market_numbers_out_of_range_are_refused_without_a_traceback(argv):
     result = _cli(["market", *argv], {})
     assert result.exit_code == 2 and f"Invalid value for '{argv[0]}'" in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# --- the models file: validated as a whole (pydantic), every problem one line naming the entry ----------------
+ENTRY = "{key: x, name: X, brand: B, query: x, %s}"
+MODELS_FILE_CASES = {  # models YAML -> a fragment of the one-line error
+    "a_list": ("- dunk-low\n", "the models file must be a mapping with a `models:` list, not a list"),
+    "string_entry": ("models: [dunk-low]\n", "model #0 is 'dunk-low', not an entry; write it as {key: ..."),
+    "bad_regex": ("models:\n  - " + ENTRY % "patterns: ['(nike']" + "\n",
+                  ("model 'x', `patterns`: '(nike' is not a valid regular expression (missing ), unterminated "
+                  "subpattern at position 0)")),
+    "unknown_tag": ("models: !!python/object/apply:os.system ['echo pwned']\n",
+                    "is not a readable models file at line 1: could not determine a constructor for the tag"),
+    "patterns_a_string": ("models:\n  - " + ENTRY % "patterns: 'nike'" + "\n",
+                          "model 'x', `patterns`: Input should be a valid list (write it as a list: patterns: "),
+    "misspelt_field": ("models:\n  - " + ENTRY % "pattern: [nike]" + "\n",
+                       "model 'x' has unknown field(s) pattern; valid fields: key, name, brand, query, patterns"),
+    "models_a_mapping": ("models: {x: 1}\n", "`models:` must be a list of entries"),
+    "yaml_syntax": ("models: [\n", "is not a readable models file at line 2: "),
+}
+
+
+@pytest.mark.parametrize("name", list(MODELS_FILE_CASES))
+def test_bad_models_file_is_a_one_line_error_naming_the_entry(tmp_path, name):
+    text, fragment = MODELS_FILE_CASES[name]
+    (tmp_path / "models.yaml").write_text(text)
+    (tmp_path / "rows.csv").write_text(CSV_HEADER + "\n".join(CSV_ROWS) + "\n")
+    argv = ["catalog", "check", str(tmp_path / "rows.csv"), "--models-file", str(tmp_path / "models.yaml")]
+    _one_line_error(_cli(argv, {}), fragment)
