@@ -26,7 +26,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 def train_titles_cmd(
     catalog: Annotated[Path, typer.Argument(help="catalog CSV: title, image, price (+ optional search_model)")],
     run_dir: Annotated[Path, typer.Option("--run-dir", help="folder the title models are saved in")],
-    seed: Annotated[int, typer.Option("--seed", help="seed of the grouped validation split and models")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1,
+                                      help="seed of the grouped validation split and models")] = 0,
 ) -> None:
     """Train the title-side decile/band classifiers and dollar estimate; print grouped-validation figures."""
     from sneaker_core.stacking.title_run import train_titles

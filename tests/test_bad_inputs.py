@@ -443,3 +443,45 @@ def test_bad_models_file_is_a_one_line_error_naming_the_entry(tmp_path, name):
     (tmp_path / "rows.csv").write_text(CSV_HEADER + "\n".join(CSV_ROWS) + "\n")
     argv = ["catalog", "check", str(tmp_path / "rows.csv"), "--models-file", str(tmp_path / "models.yaml")]
     _one_line_error(_cli(argv, {}), fragment)
+
+
+# --- numeric options: a range on every one (nan, inf and absurd values refused before any work) -------------
+def _numeric_options() -> list[tuple[str, str, object]]:
+    """(function, parameter, OptionInfo) for every int/float option of every command module."""
+    import importlib
+    import inspect
+    import pkgutil
+    import typing
+
+    import typer.models
+
+    import sneaker_cli
+
+    found = []
+    for info in pkgutil.iter_modules(sneaker_cli.__path__):
+        module = importlib.import_module(f"sneaker_cli.{info.name}")
+        for fn in [f for _, f in inspect.getmembers(module, inspect.isfunction) if f.__module__ == module.__name__]:
+            for name, hint in typing.get_type_hints(fn, include_extras=True).items():
+                if typing.get_origin(hint) is not typing.Annotated:
+                    continue
+                base, *meta = typing.get_args(hint)
+                numeric = {int, float} & ({base} | set(typing.get_args(base)))
+                found += [(fn.__qualname__, name, m) for m in meta
+                          if numeric and isinstance(m, typer.models.OptionInfo)]
+    return found
+
+
+def test_every_numeric_cli_option_has_a_range():
+    options = _numeric_options()
+    assert {("check", "max_usd"), ("run", "epochs"), ("market", "port")} <= {(f, p) for f, p, _ in options}
+    assert [(f, p) for f, p, o in options if o.min is None] == []
+
+
+@pytest.mark.parametrize("argv", [["run", "--epochs", "0"], ["run", "--image-size", "4096"],
+                                  ["run", "--train-image-size", "8"], ["scrape", "--item-cap", "0"],
+                                  ["run", "--dask-workers", "0"], ["train-titles", "x.csv", "--run-dir", "r",
+                                                                   "--seed", "-1"]])
+def test_numeric_option_out_of_range_is_refused_before_any_work(tmp_path, argv):
+    result = _cli(argv, {"SNEAKER_DATA_DIR": str(tmp_path / "data")})
+    assert result.exit_code == 2 and "Invalid value for '" in result.output, result.output
+    assert not (tmp_path / "data").exists()
