@@ -47,8 +47,14 @@ def gallery(
     count: Annotated[int, typer.Option(min=1, max=60, help="Products shown.")] = 30,
 ) -> None:
     """Write a grid of rendered demo products across models, titled (what the CNN sees)."""
+    from sneaker_core.csv_files import check_output_path
     from sneaker_core.market.gallery import write_gallery
 
+    try:
+        check_output_path(out, None, option="OUT", example="market-gallery.png")
+    except ValueError as exc:
+        print_error(Console(stderr=True), exc)
+        raise typer.Exit(2) from None
     typer.echo(f"wrote {write_gallery(out, seed=seed, count=count)}")
 
 

@@ -89,12 +89,13 @@ def read_csv_table(path: Path | str, *, what: str = "CSV", required: Iterable[st
     return df.fillna("") if as_text else df
 
 
-def check_output_path(out: Path | str, source: Path | str, option: str = "--out") -> Path:
+def check_output_path(out: Path | str, source: Path | str | None, option: str = "--out",
+                      example: str = "out.csv") -> Path:
     """`out` as a Path, once it is known to be neither a directory nor the input file (by any path or link)."""
     out = Path(out)
     if out.is_dir():
-        raise CsvError(f"{option} {out} is a directory; give a file name, e.g. {out / 'out.csv'}")
-    if out.exists() and Path(source).exists() and os.path.samefile(out, source):
+        raise CsvError(f"{option} {out} is a directory; give a file name, e.g. {out / example}")
+    if source is not None and out.exists() and Path(source).exists() and os.path.samefile(out, source):
         raise CsvError(f"{option} {out} is the input file {source}; writing there would destroy the input: "
                        "choose another file")
     return out

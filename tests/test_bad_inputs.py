@@ -485,3 +485,8 @@ def test_numeric_option_out_of_range_is_refused_before_any_work(tmp_path, argv):
     result = _cli(argv, {"SNEAKER_DATA_DIR": str(tmp_path / "data")})
     assert result.exit_code == 2 and "Invalid value for '" in result.output, result.output
     assert not (tmp_path / "data").exists()
+
+
+def test_gallery_into_an_existing_directory_is_a_one_line_error(tmp_path):
+    _one_line_error(_cli(["market", "gallery", str(tmp_path)], {}),
+                    f"OUT {tmp_path} is a directory; give a file name, e.g. {tmp_path / 'market-gallery.png'}")
