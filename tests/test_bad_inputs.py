@@ -8,6 +8,7 @@ site; configuration through the `sneaker` CLI, which must fail in one line that 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -490,3 +491,12 @@ def test_numeric_option_out_of_range_is_refused_before_any_work(tmp_path, argv):
 def test_gallery_into_an_existing_directory_is_a_one_line_error(tmp_path):
     _one_line_error(_cli(["market", "gallery", str(tmp_path)], {}),
                     f"OUT {tmp_path} is a directory; give a file name, e.g. {tmp_path / 'market-gallery.png'}")
+
+
+def test_market_module_port_out_of_range_is_a_usage_error_without_a_traceback():
+    result = subprocess.run([sys.executable, "-m", "sneaker_core.market", "--products", "10", "--port", "99999"],
+                            check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "python -m sneaker_core.market: error: the demo market cannot listen on 127.0.0.1:99999: bind(): port must "
+        "be 0-65535; use a local address (default 127.0.0.1) and a free port from 0 to 65535 (0 picks one)")

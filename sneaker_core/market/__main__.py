@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         serve_foreground(catalog_csv=a.catalog, seed=a.seed, n_products=a.products, faults=a.faults,
                          host=a.host, port=a.port)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:  # a bad fault or catalog, an address it cannot listen on
         ap.error(str(exc))
 
 

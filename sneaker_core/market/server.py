@@ -204,7 +204,7 @@ class DemoMarket:
             self._server = _Server((self.host, self.port), _Handler)
         except (OSError, OverflowError) as exc:  # unresolvable host, port in use or out of range
             raise OSError(f"the demo market cannot listen on {self.host}:{self.port}: "
-                          f"{getattr(exc, 'strerror', None) or exc}; use a local address (default 127.0.0.1) "
+                          f"{str(getattr(exc, 'strerror', None) or exc).rstrip('.')}; use a local address (default 127.0.0.1) "
                           "and a free port from 0 to 65535 (0 picks one)") from None
         self._server.market = self
         self._thread = threading.Thread(target=self._server.serve_forever, name="demo-market", daemon=True)
