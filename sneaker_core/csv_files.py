@@ -8,7 +8,8 @@ be UTF-8 (a byte-order mark is dropped).
 
 Writing: text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
 carriage return) get a leading `'`, as the OWASP guidance on CSV injection recommends. Numbers, and text that
-is only a plain number (`-120`), are left alone: they cannot run anything.
+is only a plain number (`-120`), are left alone: they cannot run anything. An output is never the input file
+nor a directory, and input columns named like output columns are kept under an `input_` prefix.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import csv
 import io
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -41,7 +43,7 @@ def _header_and_check(text: str, path: Path, what: str) -> list[str]:
         if not any(header):
             raise CsvError(f"{what} {path} is not a readable CSV: no header row; the first line must name the "
                            "columns")
-        dupes = sorted({h for h in header if header.count(h) > 1})
+        dupes = sorted(h for h, n in Counter(header).items() if n > 1)
         if dupes:
             raise CsvError(f"{what} {path}: column(s) {', '.join(map(repr, dupes))} appear more than once in the "
                            "header; give every column a distinct name")
