@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pandas as pd
 
+from sneaker_core.csv_files import read_csv_table
 from sneaker_core.market import DemoMarket
 from sneaker_core.market.catalog_gen import Population
 from sneaker_core.market.sizes import RANGES, size_asks, size_range
@@ -27,7 +28,8 @@ SALES = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "stockx
 
 
 def real_curve(path: Path) -> pd.DataFrame:
-    d = pd.read_csv(path, parse_dates=["Order Date"])
+    d = read_csv_table(path, what="StockX sales", text_columns=())
+    d["Order Date"] = pd.to_datetime(d["Order Date"])
     d["name"] = d["Sneaker Name"].str.lower()
     d["week"] = d["Order Date"].dt.to_period("W-SUN").dt.start_time
     d["rel"] = d["Sale Price"] / d.groupby(["name", "week"])["Sale Price"].transform("median")

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sneaker_core.csv_files import read_csv_table
 from sneaker_core.market.catalog_gen import Population
 from sneaker_core.market.weeks import parse_as_of, week_label
 
@@ -35,7 +36,8 @@ def change_stats(logs: np.ndarray) -> dict[str, float]:
 
 def real_weeks(path: Path) -> pd.DataFrame:
     """One row per (sneaker, Monday week): median sale price, retail, weeks since release, brand."""
-    d = pd.read_csv(path, parse_dates=["Order Date", "Release Date"])
+    d = read_csv_table(path, what="StockX sales", text_columns=())
+    d["Order Date"], d["Release Date"] = pd.to_datetime(d["Order Date"]), pd.to_datetime(d["Release Date"])
     d["name"] = d["Sneaker Name"].str.lower()
     d["week"] = d["Order Date"].dt.to_period("W-SUN").dt.start_time
     w = d.groupby(["name", "week"]).agg(price=("Sale Price", "median"), retail=("Retail Price", "first"),

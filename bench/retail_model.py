@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from title_model import grouped_three_way
 
 from sneaker_core.catalog import label_with_search
+from sneaker_core.csv_files import read_csv_table
 from sneaker_core.registry import load_models
 from sneaker_core.scoring import price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
@@ -85,7 +86,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = ap.parse_args()
     t0 = time.perf_counter()
-    frame, prices, groups = stockx_rows(pd.read_csv(args.csv))
+    frame, prices, groups = stockx_rows(read_csv_table(args.csv, what="StockX catalog", text_columns=()))
     keep = np.isfinite(prices) & (prices > 0)
     frame, prices, groups = frame[keep].reset_index(drop=True), prices[keep], groups[keep]
     print(f"{len(frame)} priced products ({(~keep).sum()} without a positive lowest ask left out), "

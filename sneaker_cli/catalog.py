@@ -9,13 +9,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sneaker_cli._errors import print_error
-from sneaker_core.atomic import atomic_path
-from sneaker_core.catalog import SUMMARY_COLUMNS, TOTAL, CatalogError, label_catalog, summarise
+from sneaker_cli._errors import print_error, print_renamed
+from sneaker_core.catalog import SUMMARY_COLUMNS, TOTAL, label_catalog, summarise
+from sneaker_core.csv_files import RENAMED_ATTR, check_output_path, write_csv_table
 from sneaker_core.prices import DEFAULT_MAX_USD
 
 _HEADERS = {"relabelled": "relab", "off_model": "off-model", "non_sneaker": "non-sneaker", "unknown": "unk",
             "placeholder_images": "placeholder", "duplicates": "dupes"}
+MAX_USD_LIMIT = 10_000_000.0  # a cap above this (or nan/inf) would turn the absurd-price filter off
 catalog_app = typer.Typer(help="Inspect and label catalog CSVs.", no_args_is_help=True)
 
 
@@ -39,13 +40,16 @@ def check(
     csv: Annotated[Path, typer.Argument(help="catalog CSV with columns title, image, price (+ search_model)")],
     out: Annotated[Path | None, typer.Option("--out", help="write every row with its price and label here")] = None,
     models_file: Annotated[Path | None, typer.Option("--models-file", help="models YAML (default: shipped)")] = None,
-    max_usd: Annotated[float, typer.Option("--max-usd", help="asks above this are 'absurd'")] = DEFAULT_MAX_USD,
+    max_usd: Annotated[float, typer.Option("--max-usd", min=1.0, max=MAX_USD_LIMIT,
+                                           help="asks above this are 'absurd'")] = DEFAULT_MAX_USD,
 ) -> None:
     """Label every row (ok / relabelled / off_model / non_sneaker) and print counts per search model."""
     console = Console(width=max(Console().width, 132))
     try:
+        if out is not None:
+            check_output_path(out, csv)
         labelled = label_catalog(csv, models_file=models_file, max_usd=max_usd)
-    except (CatalogError, ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
     console.print(summary_table(summarise(labelled)))
@@ -53,9 +57,9 @@ def check(
     if len(reasons):
         console.print("no price: " + ", ".join(f"{r} {n:,}" for r, n in reasons.items()))
     if out is not None:
-        with atomic_path(out) as tmp:
-            labelled.to_csv(tmp, index=False)
+        write_csv_table(labelled, out)
         console.print(f"wrote {len(labelled):,} labelled rows to {out}")
+        print_renamed(console, labelled.attrs[RENAMED_ATTR])
 
 
 def register(app: typer.Typer) -> None:

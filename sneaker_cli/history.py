@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sneaker_cli._errors import print_error
-from sneaker_core.atomic import atomic_path
+from sneaker_core.csv_files import check_output_path, write_csv_table
 from sneaker_core.settings import Settings
 
 console = Console()
@@ -47,12 +47,6 @@ def weekly_series(rows: pd.DataFrame) -> list[float | None]:
     weeks = pd.date_range(rows["week_start"].min(), rows["week_start"].max(), freq="7D")
     by_week = rows.set_index("week_start")["price_usd"]
     return [float(by_week[w]) if w in by_week.index else None for w in weeks]
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """The one CSV writer of this command (atomic)."""
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
 
 
 def select(history: pd.DataFrame, product_id: str | None, model: str | None, search: str | None,
@@ -151,7 +145,10 @@ def history(
         console.print(f"[yellow]skipped snapshot files:[/yellow] {read.skipped}")
     if csv is not None:
         try:
-            write_csv(rows, csv)
+            write_csv_table(rows, check_output_path(csv, None, option="--csv", example="history.csv"))
+        except ValueError as exc:
+            print_error(console, exc)
+            raise typer.Exit(2) from exc
         except OSError as exc:
             print_error(console, f"cannot write {csv}: {exc.strerror or exc}")
             raise typer.Exit(2) from exc

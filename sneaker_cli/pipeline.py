@@ -24,10 +24,19 @@ from sneaker_cli._prefect_env import configure
 from sneaker_core.settings import Settings
 
 console = Console()
+
+
+def _bounds(field: str) -> dict[str, Any]:
+    """typer's min/max for an option from the Settings field's own constraints: the CLI refuses what the
+    settings would, before any work."""
+    meta = Settings.model_fields[field].metadata
+    return {k: getattr(m, attr) for m in meta for k, attr in (("min", "ge"), ("max", "le")) if hasattr(m, attr)}
+
+
 Models = Annotated[list[str] | None, typer.Option("--models", "-m", help="model keys (default: all enabled)")]
 Source = Annotated[str | None, typer.Option(help="'demo' (default), 'goat', or a marketplace base URL")]
 Mode = Annotated[str | None, typer.Option("--mode", help="browser (default) or json")]
-Cap = Annotated[int | None, typer.Option("--item-cap", help="most listings per model")]
+Cap = Annotated[int | None, typer.Option("--item-cap", help="most listings per model", **_bounds("item_cap"))]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="ISO date the run stands for (default: now)")]
 
 
@@ -110,13 +119,14 @@ def scrape(models: Models = None, mode: Mode = None, source: Source = None, item
 
 def run(
     models: Models = None, source: Source = None, mode: Mode = None, item_cap: Cap = None,
-    epochs: Annotated[int | None, typer.Option(help="training epochs per target")] = None,
-    image_size: Annotated[int | None, typer.Option(help="stored image size (px)")] = None,
-    train_image_size: Annotated[int | None, typer.Option(help="CNN input size (px)")] = None,
+    epochs: Annotated[int | None, typer.Option(help="training epochs per target", **_bounds("epochs"))] = None,
+    image_size: Annotated[int | None, typer.Option(help="stored image size (px)", **_bounds("image_size"))] = None,
+    train_image_size: Annotated[int | None, typer.Option(help="CNN input size (px)",
+                                                         **_bounds("train_image_size"))] = None,
     as_of: AsOf = None,
     task_runner: Annotated[RunnerKind, typer.Option(
         help="image stage on the flow's threads, or on a local Dask cluster (the dask extra)")] = "threads",
-    dask_workers: Annotated[int, typer.Option(help="Dask worker processes (with --task-runner dask)")] = 2,
+    dask_workers: Annotated[int, typer.Option(min=1, help="Dask worker processes (with --task-runner dask)")] = 2,
 ) -> None:
     """Run the whole weekly job now, on the embedded demo market unless --source says otherwise."""
     settings = Settings.with_overrides(source=source, scrape_mode=mode, item_cap=item_cap)

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sneaker_cli._errors import print_error
+from sneaker_cli._errors import print_error, print_renamed
 from sneaker_core.governance.promotion import serving_run_dir
 from sneaker_core.images.normalise import BadImage
 from sneaker_core.payout import schedule_from
@@ -43,17 +43,17 @@ def _as_of(value: str | None) -> date:
 def train_titles_cmd(
     catalog: Annotated[Path, typer.Argument(help="catalog CSV: title, image, price (+ optional search_model)")],
     run_dir: Annotated[Path, typer.Option("--run-dir", help="folder the title models are saved in")],
-    seed: Annotated[int, typer.Option("--seed", help="seed of the grouped validation split and models")] = 0,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1,
+                                      help="seed of the grouped validation split and models")] = 0,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """Train the title-side decile/band classifiers and dollar estimate; print grouped-validation figures."""
-    from sneaker_core.catalog import CatalogError
     from sneaker_core.stacking.title_run import train_titles
 
     console = Console(stderr=True, soft_wrap=True)
     try:
         manifest = train_titles(catalog, run_dir, seed=seed, log=console.print, as_of=_as_of(as_of).isoformat())
-    except (CatalogError, ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
     table = Table(title="grouped validation (held-out product groups), title-only rows")
@@ -143,6 +143,7 @@ def predict_cmd(
             result = predict_csv(source, run_dir, out, schedule, seen)
             console.print(f"{result['predicted']:,} of {result['rows']:,} rows predicted; "
                           f"skipped: {result['skipped'] or 'none'}; market columns: {result['market_inputs']}")
+            print_renamed(console, result["renamed"])
             print(result["out"])
             return
         if source is not None and source.suffix.lower() in IMAGE_SUFFIXES:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sneaker_core.csv_files import RENAMED_ATTR, keep_clashing_columns, read_csv_table
 from sneaker_core.labeller import NON_SNEAKER, OFF_MODEL, OK, RELABELLED, UNKNOWN, Label, label_title
 from sneaker_core.prices import DEFAULT_MAX_USD, parse_price
 from sneaker_core.registry import ModelSpec, load_models
@@ -23,30 +24,15 @@ LABEL_COLUMNS = ("title", "search_model", "price_usd", "price_reason", "model", 
                  "image", "image_placeholder", "duplicate", "group_key")
 SUMMARY_COLUMNS = ("rows", "priced", OK, RELABELLED, OFF_MODEL, NON_SNEAKER, UNKNOWN, "placeholder_images",
                    "duplicates")
+CARRIED_COLUMNS = ("title", "search_model", "image")  # input columns the output carries under their own name
 NO_SEARCH = "(none)"
 TOTAL = "TOTAL"
 
 
-class CatalogError(ValueError):
-    """The catalog file cannot be read as a catalog (missing file, not CSV, missing columns)."""
-
-
 def read_catalog(csv_path: Path | str) -> pd.DataFrame:
-    """Read the CSV as text (no NaN guessing: 'N/A' stays a string); check the required columns."""
-    path = Path(csv_path)
-    if not path.is_file():
-        raise CatalogError(f"catalog {path} does not exist or is not a file")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"catalog {path} is not a readable CSV: {exc}") from exc
-    df.columns = [str(c).strip() for c in df.columns]
-    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
-    if missing:
-        raise CatalogError(
-            f"catalog {path} lacks column(s) {', '.join(missing)}; expected {', '.join(REQUIRED_COLUMNS)} "
-            f"(+ optional {', '.join(OPTIONAL_COLUMNS)}); found {', '.join(df.columns) or 'none'}"
-        )
+    """Read the CSV as text (no NaN guessing: 'N/A' stays a string), columns by name; check the required ones."""
+    df = read_csv_table(csv_path, what="catalog", required=REQUIRED_COLUMNS,
+                        expected=f"{', '.join(REQUIRED_COLUMNS)} (+ optional {', '.join(OPTIONAL_COLUMNS)})")
     if "search_model" not in df.columns:
         df["search_model"] = ""
     return df
@@ -70,7 +56,10 @@ def is_placeholder_image(image: str) -> bool:
 
 def label_catalog(csv_path: Path | str, models_file: Path | None = None,
                   max_usd: float = DEFAULT_MAX_USD) -> pd.DataFrame:
-    """Every row of the catalog with parsed price, validated label, placeholder and duplicate flags."""
+    """Every row of the catalog with parsed price, validated label, placeholder and duplicate flags.
+
+    Input columns whose names the output uses (status, model, reason, ...) are kept as `input_<name>`; the
+    renames are in `.attrs[RENAMED_ATTR]`."""
     df = read_catalog(csv_path)
     models = load_models(models_file)
     cache: dict[tuple[str, str], Label] = {}
@@ -96,8 +85,10 @@ def label_catalog(csv_path: Path | str, models_file: Path | None = None,
         "duplicate": seen.duplicated(keep="first").to_numpy(),
         "group_key": df["title"].map({t: group_key(t) for t in df["title"].unique()}),
     })
-    extra = [c for c in df.columns if c not in out.columns]
-    return pd.concat([out, df[extra]], axis=1) if extra else out
+    extra, renamed = keep_clashing_columns(df.drop(columns=list(CARRIED_COLUMNS)), LABEL_COLUMNS)
+    out = pd.concat([out, extra], axis=1)
+    out.attrs[RENAMED_ATTR] = renamed
+    return out
 
 
 def summarise(labelled: pd.DataFrame) -> pd.DataFrame:

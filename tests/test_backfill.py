@@ -63,7 +63,7 @@ def test_backfill_resumes_and_a_second_run_is_all_cached(tmp_path, monkeypatch):
               "market_products": 60, "data_dir": str(tmp_path / "data"), "now": NOW.isoformat()}
 
     def states(out):
-        return {week: _task_states(r["flow_run_id"], 3) for week, r in out.items()}
+        return {week: _task_states(r["flow_run_id"], 4) for week, r in out.items()}
 
     with prefect_test_harness(server_startup_timeout=180):
         first = backfill(weeks=1, **params)  # as if a two-week backfill was stopped after its first week
@@ -71,10 +71,11 @@ def test_backfill_resumes_and_a_second_run_is_all_cached(tmp_path, monkeypatch):
         second = backfill(weeks=2, **params)
         assert list(second) == ["2026-W47", "2026-W48"]  # oldest first
         resumed = states(second)
-        assert _recomputed(resumed["2026-W47"]) == {"scrape-bapesta", "images-bapesta", "shards-bapesta"}
+        assert _recomputed(resumed["2026-W47"]) == {"scrape-bapesta", "sizes-bapesta", "images-bapesta",
+                                                   "shards-bapesta"}
         assert _recomputed(resumed["2026-W48"]) == set()
         third = states(backfill(weeks=2, **params))
-        assert all(_recomputed(s) == set() and len(s) == 3 for s in third.values())
+        assert all(_recomputed(s) == set() and len(s) == 4 for s in third.values())
 
     week = [datetime(2026, 11, d, 6, tzinfo=UTC) for d in (16, 23)]
     assert _TimedMarket.moments == [week[1], *week, *week]

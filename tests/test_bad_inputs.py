@@ -8,10 +8,13 @@ site; configuration through the `sneaker` CLI, which must fail in one line that 
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 from image_corpus import CORPUS
 from test_images_pipeline import ImageServer, fast_settings, read_manifest, write_snapshot
@@ -237,3 +240,263 @@ def test_bad_config_is_a_one_line_error_naming_the_fix(tmp_path, monkeypatch, na
     assert result.exit_code == 2, result.output
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.output
     assert not list(tmp_path.glob("data/raw")), "failed before any work"
+
+
+# --- CSV files: every reader takes columns by name, refuses rows longer than the header, keeps NUL bytes ---
+def _readers() -> dict:
+    from sneaker_core.catalog import label_catalog
+    from sneaker_core.market.catalog_csv import load_catalog_csv
+    from sneaker_core.report.load import _predictions_csv
+    from sneaker_core.stacking.title_predict import read_title_csv
+
+    return {  # reader -> the title of the first row as that reader keeps it
+        "catalog_check_and_train_titles": lambda p: label_catalog(p)["title"].iloc[0],
+        "predict_csv": lambda p: read_title_csv(p)["title"].iloc[0],
+        "market_catalog": lambda p: load_catalog_csv(p).products[0].title,
+        "report_predictions": lambda p: _predictions_csv(p)["title"].iloc[0],
+    }
+
+
+CSV_HEADER = "product_id,title,image,price,search_model\n"
+CSV_ROWS = ["1,Nike Dunk Low 'Panda',https://cdn.invalid/a.png,$120,dunk-low",
+            "2,Air Jordan 1 High 'Chicago',https://cdn.invalid/b.png,$310,air-jordan-1"]
+
+
+@pytest.mark.parametrize("reader", list(_readers()))
+def test_csv_with_a_trailing_comma_on_every_row_is_refused_naming_line_and_fix(tmp_path, reader):
+    path = tmp_path / "trailing.csv"
+    path.write_text(CSV_HEADER + "".join(r + ",\n" for r in CSV_ROWS))
+    from sneaker_core.csv_files import CsvError
+
+    with pytest.raises(CsvError, match=r"trailing\.csv line 2: 6 fields but the header names 5 \(a trailing "
+                                       r"comma\?\); remove the extra field\(s\) or name them in the header"):
+        _readers()[reader](path)
+
+
+@pytest.mark.parametrize("reader", list(_readers()))
+def test_csv_nul_byte_inside_a_field_is_kept_by_every_reader(tmp_path, reader):
+    path = tmp_path / "nul.csv"
+    path.write_text(CSV_HEADER + "\n".join(CSV_ROWS).replace("Dunk Low", "Dunk\x00 Low") + "\n")
+    assert _readers()[reader](path) == "Nike Dunk\x00 Low 'Panda'"
+
+
+def test_catalog_check_keeps_the_label_of_a_row_with_a_nul_byte(tmp_path):
+    from sneaker_core.catalog import label_catalog
+
+    path = tmp_path / "nul.csv"
+    path.write_text("title,image,price\n\"Nike\x00 Air Jordan 1 High\",https://cdn.invalid/a.png,$300\n")
+    row = label_catalog(path).iloc[0]
+    assert (row["model"], row["price_usd"]) == ("air-jordan-1", 300.0)
+
+
+def test_catalog_check_with_trailing_commas_is_a_one_line_error(tmp_path):
+    path = tmp_path / "trailing.csv"
+    path.write_text(CSV_HEADER + "".join(r + ",\n" for r in CSV_ROWS))
+    result = _cli(["catalog", "check", str(path), "--out", str(tmp_path / "out.csv")], {})
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2 and len(lines) == 1 and "line 2: 6 fields" in lines[0], result.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_no_csv_is_parsed_outside_the_shared_reader():
+    root = Path(__file__).resolve().parents[1]
+    offenders = [str(p.relative_to(root)) for folder in ("sneaker_core", "sneaker_cli", "bench", "tasks", "flows")
+                 for p in (root / folder).rglob("*.py")
+                 if p.name != "csv_files.py" and any(s in p.read_text() for s in
+                                                      ("read_csv(", "csv.reader(", "csv.DictReader(", "to_csv("))]
+    assert offenders == []
+
+
+# --- output files: never the input, never a directory; input columns named like outputs are kept, renamed ----
+def _one_line_error(result, fragment: str) -> None:
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 2, result.output
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.output
+
+
+@pytest.mark.parametrize("command", ["catalog", "predict"])
+@pytest.mark.parametrize("how", ["same_path", "symlink", "relative"])
+def test_out_equal_to_the_input_is_refused_and_the_input_kept(tmp_path, monkeypatch, command, how):
+    src = tmp_path / "rows.csv"
+    content = CSV_HEADER + "\n".join(CSV_ROWS) + "\n"
+    src.write_text(content)
+    out = {"same_path": src, "symlink": tmp_path / "link.csv", "relative": Path("sub/../rows.csv")}[how]
+    if how == "symlink":
+        out.symlink_to(src)
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    argv = (["catalog", "check", str(src)] if command == "catalog" else
+            ["predict", str(src), "--run", str(tmp_path / "run")]) + ["--out", str(out)]
+    _one_line_error(_cli(argv, {}), "writing there would destroy the input: choose another file")
+    assert src.read_text() == content
+
+
+@pytest.mark.parametrize("command", ["catalog", "predict"])
+def test_out_that_is_a_directory_is_a_one_line_error(tmp_path, command):
+    src = tmp_path / "rows.csv"
+    src.write_text(CSV_HEADER + "\n".join(CSV_ROWS) + "\n")
+    argv = (["catalog", "check", str(src)] if command == "catalog" else
+            ["predict", str(src), "--run", str(tmp_path / "run")]) + ["--out", str(tmp_path)]
+    _one_line_error(_cli(argv, {}), f"--out {tmp_path} is a directory; give a file name")
+
+
+def test_catalog_check_keeps_input_columns_named_like_its_outputs(tmp_path):
+    src = tmp_path / "rows.csv"
+    src.write_text("title,image,price,status,model,reason,price_usd,input_model\n"
+                   "Nike Dunk Low 'Panda',https://cdn.invalid/a.png,$120,sold,my-model,gift,99,x\n")
+    result = _cli(["catalog", "check", str(src), "--out", str(tmp_path / "out.csv")], {})
+    assert result.exit_code == 0, result.output
+    assert ("input column(s) renamed, their names are output columns: status -> input_status, model -> "
+            "input_input_model, reason -> input_reason, price_usd -> input_price_usd") in " ".join(result.output.split())
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False).iloc[0]
+    assert (out["status"], out["model"], out["price_usd"]) == ("ok", "dunk-low", "120.0")
+    assert (out["input_status"], out["input_input_model"], out["input_reason"], out["input_price_usd"],
+            out["input_model"]) == ("sold", "my-model", "gift", "99", "x")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e300", "0", "-5"])
+def test_catalog_max_usd_out_of_range_is_refused(tmp_path, value):
+    src = tmp_path / "rows.csv"
+    src.write_text(CSV_HEADER + "\n".join(CSV_ROWS) + "\n")
+    result = _cli(["catalog", "check", str(src), f"--max-usd={value}"], {})
+    assert result.exit_code == 2 and "Invalid value for '--max-usd'" in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+# --- the demo market's settings: every fault parameter in range, ports, hosts and catalogs: one line each -----
+FAULT_CASES = {  # --faults value -> a fragment of the one-line error
+    "latency_nan": ("latency_ms=nan", "fault latency_ms=nan is out of range; use 0 to 10000 milliseconds"),
+    "latency_inf": ("latency_ms=inf", "fault latency_ms=inf is out of range"),
+    "latency_huge": ("latency_ms=1e300", "fault latency_ms=1e+300 is out of range"),
+    "latency_negative": ("latency_ms=-5", "fault latency_ms=-5.0 is negative"),
+    "rate_nan": ("error_rate=nan", "fault error_rate=nan is out of range; use a rate between 0 and 1"),
+    "rate_inf": ("challenge_rate=inf", "fault challenge_rate=inf is out of range"),
+    "rate_negative": ("forbidden_rate=-0.1", "fault forbidden_rate=-0.1 is out of range"),
+    "rate_above_one": ("truncate_rate=1.01", "fault truncate_rate=1.01 is out of range"),
+    "unknown_key": ("latency=5", "unknown fault 'latency'; valid keys: error_rate, latency_ms"),
+    "twice": ("error_rate=0.1,error_rate=0.9", "fault error_rate is given twice; give each fault once"),
+    "not_a_number": ("throttle_rate=0x", "fault throttle_rate='0x' is not a number"),
+}
+
+
+@pytest.fixture
+def market_never_serves(monkeypatch):
+    """A market that would start serving stops at once (as on Ctrl-C), so a regression fails, not hangs."""
+    def interrupt(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sneaker_core.market.server.time", SimpleNamespace(sleep=interrupt))
+
+
+@pytest.mark.usefixtures("market_never_serves")
+@pytest.mark.parametrize("name", list(FAULT_CASES))
+def test_market_fault_out_of_range_is_a_one_line_error(name):
+    value, fragment = FAULT_CASES[name]
+    _one_line_error(_cli(["market", "--products", "10", "--faults", value], {}), fragment)
+
+
+@pytest.mark.usefixtures("market_never_serves")
+def test_market_host_it_cannot_listen_on_is_a_one_line_error():
+    _one_line_error(_cli(["market", "--products", "10", "--host", "no-such-host.invalid"], {}),
+                    "the demo market cannot listen on no-such-host.invalid:0: ")
+
+
+@pytest.mark.usefixtures("market_never_serves")
+def test_market_malformed_catalog_is_a_one_line_error(tmp_path):
+    (tmp_path / "cat.csv").write_text(CSV_HEADER + "".join(r + ",\n" for r in CSV_ROWS))
+    _one_line_error(_cli(["market", "--catalog", str(tmp_path / "cat.csv")], {}),
+                    "cat.csv line 2: 6 fields but the header names 5")
+    (tmp_path / "cat.csv").write_bytes(b"title,image\n\xff,x\n")
+    _one_line_error(_cli(["market", "--catalog", str(tmp_path / "cat.csv")], {}), "is not UTF-8")
+
+
+@pytest.mark.usefixtures("market_never_serves")
+@pytest.mark.parametrize("argv", [["--port", "99999"], ["--port", "-1"], ["--products", "0"], ["--seed", "-1"]])
+def test_market_numbers_out_of_range_are_refused_without_a_traceback(argv):
+    result = _cli(["market", *argv], {})
+    assert result.exit_code == 2 and f"Invalid value for '{argv[0]}'" in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# --- the models file: validated as a whole (pydantic), every problem one line naming the entry ----------------
+ENTRY = "{key: x, name: X, brand: B, query: x, %s}"
+MODELS_FILE_CASES = {  # models YAML -> a fragment of the one-line error
+    "a_list": ("- dunk-low\n", "the models file must be a mapping with a `models:` list, not a list"),
+    "string_entry": ("models: [dunk-low]\n", "model #0 is 'dunk-low', not an entry; write it as {key: ..."),
+    "bad_regex": ("models:\n  - " + ENTRY % "patterns: ['(nike']" + "\n",
+                  ("model 'x', `patterns`: '(nike' is not a valid regular expression (missing ), unterminated "
+                  "subpattern at position 0)")),
+    "unknown_tag": ("models: !!python/object/apply:os.system ['echo pwned']\n",
+                    "is not a readable models file at line 1: could not determine a constructor for the tag"),
+    "patterns_a_string": ("models:\n  - " + ENTRY % "patterns: 'nike'" + "\n",
+                          "model 'x', `patterns`: Input should be a valid list (write it as a list: patterns: "),
+    "misspelt_field": ("models:\n  - " + ENTRY % "pattern: [nike]" + "\n",
+                       "model 'x' has unknown field(s) pattern; valid fields: key, name, brand, query, patterns"),
+    "models_a_mapping": ("models: {x: 1}\n", "`models:` must be a list of entries"),
+    "yaml_syntax": ("models: [\n", "is not a readable models file at line 2: "),
+}
+
+
+@pytest.mark.parametrize("name", list(MODELS_FILE_CASES))
+def test_bad_models_file_is_a_one_line_error_naming_the_entry(tmp_path, name):
+    text, fragment = MODELS_FILE_CASES[name]
+    (tmp_path / "models.yaml").write_text(text)
+    (tmp_path / "rows.csv").write_text(CSV_HEADER + "\n".join(CSV_ROWS) + "\n")
+    argv = ["catalog", "check", str(tmp_path / "rows.csv"), "--models-file", str(tmp_path / "models.yaml")]
+    _one_line_error(_cli(argv, {}), fragment)
+
+
+# --- numeric options: a range on every one (nan, inf and absurd values refused before any work) -------------
+def _numeric_options() -> list[tuple[str, str, object]]:
+    """(function, parameter, OptionInfo) for every int/float option of every command module."""
+    import importlib
+    import inspect
+    import pkgutil
+    import typing
+
+    import typer.models
+
+    import sneaker_cli
+
+    found = []
+    for info in pkgutil.iter_modules(sneaker_cli.__path__):
+        module = importlib.import_module(f"sneaker_cli.{info.name}")
+        for fn in [f for _, f in inspect.getmembers(module, inspect.isfunction) if f.__module__ == module.__name__]:
+            for name, hint in typing.get_type_hints(fn, include_extras=True).items():
+                if typing.get_origin(hint) is not typing.Annotated:
+                    continue
+                base, *meta = typing.get_args(hint)
+                numeric = {int, float} & ({base} | set(typing.get_args(base)))
+                found += [(fn.__qualname__, name, m) for m in meta
+                          if numeric and isinstance(m, typer.models.OptionInfo)]
+    return found
+
+
+def test_every_numeric_cli_option_has_a_range():
+    options = _numeric_options()
+    assert {("check", "max_usd"), ("run", "epochs"), ("market", "port")} <= {(f, p) for f, p, _ in options}
+    assert [(f, p) for f, p, o in options if o.min is None] == []
+
+
+@pytest.mark.parametrize("argv", [["run", "--epochs", "0"], ["run", "--image-size", "4096"],
+                                  ["run", "--train-image-size", "8"], ["scrape", "--item-cap", "0"],
+                                  ["run", "--dask-workers", "0"], ["train-titles", "x.csv", "--run-dir", "r",
+                                                                   "--seed", "-1"]])
+def test_numeric_option_out_of_range_is_refused_before_any_work(tmp_path, argv):
+    result = _cli(argv, {"SNEAKER_DATA_DIR": str(tmp_path / "data")})
+    assert result.exit_code == 2 and "Invalid value for '" in result.output, result.output
+    assert not (tmp_path / "data").exists()
+
+
+def test_gallery_into_an_existing_directory_is_a_one_line_error(tmp_path):
+    _one_line_error(_cli(["market", "gallery", str(tmp_path)], {}),
+                    f"OUT {tmp_path} is a directory; give a file name, e.g. {tmp_path / 'market-gallery.png'}")
+
+
+def test_market_module_port_out_of_range_is_a_usage_error_without_a_traceback():
+    result = subprocess.run([sys.executable, "-m", "sneaker_core.market", "--products", "10", "--port", "99999"],
+                            check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "python -m sneaker_core.market: error: the demo market cannot listen on 127.0.0.1:99999: bind(): port must "
+        "be 0-65535; use a local address (default 127.0.0.1) and a free port from 0 to 65535 (0 picks one)")

@@ -7,7 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from sneaker_cli.main import app
-from sneaker_core.catalog import CatalogError, label_catalog, summarise
+from sneaker_core.catalog import label_catalog, summarise
+from sneaker_core.csv_files import CsvError
 from sneaker_core.labeller import label_title
 
 REAL_CSV = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "goat_catalog_2023.csv"
@@ -61,15 +62,15 @@ def test_small_catalog_end_to_end(tmp_path: Path):
 def test_missing_columns_and_bad_files_are_clear_errors(tmp_path: Path):
     bad = tmp_path / "bad.csv"
     bad.write_text("name,price\nDunk Low,$100\n")
-    with pytest.raises(CatalogError, match="lacks column.*title, image.*expected title, image, price"):
+    with pytest.raises(CsvError, match="lacks column.*title, image.*expected title, image, price"):
         label_catalog(bad)
     result = runner.invoke(app, ["catalog", "check", str(bad)])
     assert result.exit_code == 2 and "title, image" in result.output
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    with pytest.raises(CatalogError, match="not a readable CSV"):
+    with pytest.raises(CsvError, match="not a readable CSV"):
         label_catalog(empty)
-    with pytest.raises(CatalogError, match="does not exist"):
+    with pytest.raises(CsvError, match="does not exist"):
         label_catalog(tmp_path / "nope.csv")
     header_only = tmp_path / "header.csv"
     header_only.write_text("title,image,price\n")

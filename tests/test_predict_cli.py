@@ -94,3 +94,17 @@ def test_train_titles_reports_unreadable_catalog(tmp_path: Path):
     (tmp_path / "bad.csv").write_text("name,cost\na,1\n")
     result = runner.invoke(app, ["train-titles", str(tmp_path / "bad.csv"), "--run-dir", str(tmp_path / "r")])
     assert result.exit_code == 2 and "lacks column" in result.output
+
+
+def test_predict_keeps_input_columns_named_like_its_outputs(run_dir: Path, tmp_path: Path):
+    pd.DataFrame({"title": ["Dunk Low 'Grey Navy'"], "model": ["mine"], "reason": ["gift"],
+                  "pred_price_band": ["7"], "p_x": ["0.5"]}).to_csv(tmp_path / "rows.csv", index=False)
+    result = runner.invoke(app, ["predict", str(tmp_path / "rows.csv"), "--run", str(run_dir),
+                                 "--out", str(tmp_path / "out.csv")])
+    assert result.exit_code == 0, result.output
+    assert ("input column(s) renamed, their names are output columns: model -> input_model, reason -> "
+            "input_reason, pred_price_band -> input_pred_price_band, p_x -> input_p_x") in " ".join(result.output.split())
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False).iloc[0]
+    assert (out["input_model"], out["input_reason"], out["input_pred_price_band"], out["input_p_x"]) == (
+        "mine", "gift", "7", "0.5")
+    assert out["model"] == "dunk-low" and out["reason"] == "" and int(out["pred_price_band"]) in range(0, 1000, 100)

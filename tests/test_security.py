@@ -155,3 +155,109 @@ def test_hostile_titles_urls_and_ids_never_reach_a_file_name(tmp_path):
     for p in settings.data_dir.rglob("*"):
         assert p.resolve().is_relative_to(data)
         assert allowed.fullmatch(p.name), p.relative_to(settings.data_dir)
+
+
+# --- CSV injection: every CSV the project writes defuses spreadsheet formulas in text cells (OWASP) ---------
+FORMULAS = ['=HYPERLINK("http://evil.invalid","click")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+def test_csv_writer_prefixes_formula_cells_and_leaves_numbers_alone(tmp_path):
+    from sneaker_core.csv_files import read_csv_table, write_csv_table
+
+    df = pd.DataFrame({"title": FORMULAS + ["-120", "Nike Dunk Low", ""],
+                       "price_usd": [-5.5, 1.0, 2.0, -3.0, 4.0, 5.0, -120.0, 7.0, 8.0],
+                       "count": [-1, 0, 1, 2, 3, 4, 5, 6, 7]})
+    df["=cmd|x"] = "a"
+    write_csv_table(df, tmp_path / "out.csv")
+    back = read_csv_table(tmp_path / "out.csv")
+    assert back["title"].tolist() == ["'" + f for f in FORMULAS] + ["-120", "Nike Dunk Low", ""]
+    assert back["price_usd"].tolist() == ["-5.5", "1.0", "2.0", "-3.0", "4.0", "5.0", "-120.0", "7.0", "8.0"]
+    assert back["count"].tolist()[:2] == ["-1", "0"] and list(back.columns)[-1] == "'=cmd|x"
+
+
+def test_catalog_check_and_prediction_csvs_are_defused(tmp_path):
+    from typer.testing import CliRunner
+
+    from sneaker_cli.main import app
+    from sneaker_core.stacking.predictions import write_csv
+
+    catalog = tmp_path / "catalog.csv"
+    pd.DataFrame({"title": FORMULAS[:3], "image": ["https://cdn.invalid/a.png"] * 3,
+                  "price": ["$100"] * 3}).to_csv(catalog, index=False)
+    result = CliRunner().invoke(app, ["catalog", "check", str(catalog), "--out", str(tmp_path / "labelled.csv")])
+    assert result.exit_code == 0, result.output
+    labelled = pd.read_csv(tmp_path / "labelled.csv", dtype=str, keep_default_na=False)
+    assert labelled["title"].tolist() == ["'" + f for f in FORMULAS[:3]]
+    assert labelled["price_usd"].tolist() == ["100.0"] * 3
+    write_csv(pd.DataFrame({"product_id": ["1"], "title": [FORMULAS[0]], "p_x__a": [0.5]}), tmp_path / "pred.csv")
+    assert pd.read_csv(tmp_path / "pred.csv")[["title", "p_x__a"]].values.tolist() == [["'" + FORMULAS[0], 0.5]]
+
+
+# --- the demo server under abuse ------------------------------------------------------------------------------
+def _handler_threads() -> int:
+    import threading
+
+    return sum("process_request_thread" in t.name for t in threading.enumerate())
+
+
+def test_silent_connections_are_timed_out_and_free_their_threads():
+    import socket
+    import time
+
+    import httpx
+
+    with DemoMarket(n_products=10, request_timeout_s=0.5) as m:
+        host, port = m._server.server_address[:2]
+        socks = [socket.create_connection((host, port)) for _ in range(100)]  # connect, then send nothing
+        try:
+            deadline = time.monotonic() + 5
+            while _handler_threads() < 100 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert _handler_threads() >= 100
+            assert httpx.get(m.url + "/robots.txt").status_code == 200  # still serving meanwhile
+            while _handler_threads() and time.monotonic() < deadline + 5:
+                time.sleep(0.1)
+            assert _handler_threads() == 0
+        finally:
+            for s in socks:
+                s.close()
+
+
+def test_long_query_strings_are_refused_before_any_search():
+    import time
+
+    import httpx
+
+    from sneaker_core.market.server import JSON_PATH, MAX_QUERY_CHARS
+
+    with DemoMarket(n_products=300) as m:
+        words = ("a " * 30_000)[:60_000]  # every token matches every title: 2.6 s of CPU on 1500 products
+        start = time.process_time()
+        r = httpx.get(m.url + JSON_PATH, params={"queryString": words})
+        assert r.status_code == 414 and r.json() == {"error": f"query string over {MAX_QUERY_CHARS} characters"}
+        assert time.process_time() - start < 0.5
+        ok = httpx.get(m.url + JSON_PATH, params={"queryString": "dunk low " + "x" * 1900})
+        assert ok.status_code == 200 and ok.json()["data"]["totalResults"] == 0
+
+
+def test_market_on_every_interface_prints_the_address_it_bound():
+    import sys
+    import threading
+
+    every = ".".join(["0"] * 4)  # spelled out, so the scan for code binding every interface stays exact
+    proc = subprocess.Popen([sys.executable, "-m", "sneaker_core.market", "--products", "10", "--host", every],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(proc.stdout.readline().strip() for _ in range(2)),
+                                  daemon=True)
+        reader.start()
+        reader.join(30)  # a missing line fails the test instead of hanging it
+        assert len(lines) == 2, lines
+        first, second = lines
+        port = re.fullmatch(r"Demo market on http://127\.0\.0\.1:(\d+)", first).group(1)
+        assert second == f"listening on {every}:{port} (every interface: other machines can reach it)"
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         serve_foreground(catalog_csv=a.catalog, seed=a.seed, n_products=a.products, faults=a.faults,
                          host=a.host, port=a.port, as_of=parse_as_of(a.as_of))
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:  # a bad fault, as-of or catalog, an address it cannot listen on
         ap.error(str(exc))
 
 

@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, fields
 from urllib.parse import parse_qs, urlsplit
 
+MAX_LATENCY_MS = 10_000.0  # beyond the scrapers' own timeouts, a longer delay only tests nothing more slowly
 RATE_FIELDS = ("error_rate", "truncate_rate", "throttle_rate", "challenge_rate", "forbidden_rate")
 # Searches blocked on every request ('|'-separated search texts): a bot wall on some models only.
 QUERY_FIELDS = ("challenge_queries", "forbidden_queries")
@@ -30,10 +31,13 @@ class FaultSpec:
     def __post_init__(self) -> None:
         for name in RATE_FIELDS:
             v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
+            if not 0.0 <= v <= 1.0:  # also false for nan
                 raise ValueError(f"fault {name}={v} is out of range; use a rate between 0 and 1")
         if self.latency_ms < 0:
             raise ValueError(f"fault latency_ms={self.latency_ms} is negative; use 0 or more milliseconds")
+        if not self.latency_ms <= MAX_LATENCY_MS:  # also true for nan; nan, inf, 1e300 would fail every request
+            raise ValueError(f"fault latency_ms={self.latency_ms} is out of range; use 0 to {MAX_LATENCY_MS:g} "
+                             "milliseconds")
 
     @classmethod
     def parse(cls, text: str | None) -> FaultSpec:
@@ -50,6 +54,8 @@ class FaultSpec:
                 raise ValueError(f"fault {part.strip()!r} lacks '=value'; write e.g. error_rate=0.2")
             if key not in valid:
                 raise ValueError(f"unknown fault {key!r}; valid keys: {', '.join(valid)}")
+            if key in values:
+                raise ValueError(f"fault {key} is given twice; give each fault once")
             if key in QUERY_FIELDS:
                 values[key] = tuple(q.strip().lower() for q in raw.split("|") if q.strip())
                 continue

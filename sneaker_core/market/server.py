@@ -32,6 +32,10 @@ MARKET_VERSION = 3
 IMAGE_SIDE = 750  # the originals' width and height, as on GOAT's CDN
 MIN_IMAGE_WIDTH = 16
 JSON_PATH = "/web-api/consumer-search/get-product-search-results"
+# Abuse limits: a search's cost grows with its query's tokens (64 KB took 3.5 s of CPU), and a client that
+# connects and sends nothing (or stops reading) would hold its thread forever without a socket timeout.
+MAX_QUERY_CHARS = 2048
+REQUEST_TIMEOUT_S = 30.0
 
 
 class _Server(ThreadingHTTPServer):
@@ -40,8 +44,9 @@ class _Server(ThreadingHTTPServer):
     market: DemoMarket
 
     def handle_error(self, request: object, client_address: object) -> None:
-        """A client that hangs up (a killed scraper, a timeout) is routine; anything else is printed."""
-        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+        """A client that hangs up (a killed scraper, a timeout) or stops reading is routine; anything else is
+        printed."""
+        if not isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, TimeoutError)):
             super().handle_error(request, client_address)
 
 
@@ -49,6 +54,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are separate writes: avoid 40 ms delayed-ACK stalls
     server: _Server
+
+    @property
+    def timeout(self) -> float:  # read by StreamRequestHandler.setup: the connection's socket timeout
+        return self.server.market.request_timeout_s
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet: the market is used inside tests and pipelines."""
@@ -78,6 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         m = self.server.market
         parts = urlsplit(self.path)
+        if len(parts.query) > MAX_QUERY_CHARS:
+            return self._json({"error": f"query string over {MAX_QUERY_CHARS} characters"}, 414)
         path, qs = parts.path, parse_qs(parts.query)
         kind = "json" if path in (JSON_PATH, BUY_BAR_PATH) else "image" if path.startswith("/images/") else \
             "search" if path == "/search" else "other"
@@ -169,7 +180,7 @@ class DemoMarket:
 
     def __init__(self, catalog_csv: Path | str | None = None, seed: int = 0, n_products: int = 1500,
                  faults: str | FaultSpec | None = None, host: str = "127.0.0.1", port: int = 0,
-                 disallow: tuple[str, ...] = ("/account", "/checkout"),
+                 disallow: tuple[str, ...] = ("/account", "/checkout"), request_timeout_s: float = REQUEST_TIMEOUT_S,
                  as_of: datetime | date | int | None = None):
         """`as_of`: the moment (or week index, weeks.py) whose listings and prices the synthetic catalog serves;
         default now. A CSV catalog is static: it ignores `as_of`."""
@@ -179,11 +190,20 @@ class DemoMarket:
         spec = faults if isinstance(faults, FaultSpec) else FaultSpec.parse(faults)
         self.faults = FaultInjector(spec, seed)
         self.host, self.port, self.disallow = host, port, tuple(disallow)
+        self.request_timeout_s = request_timeout_s
         self.images = ImageCache()
         self._resized = functools.lru_cache(maxsize=4096)(self._resize)
         self.classes = ClassNames.fresh()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    @property
+    def bound(self) -> str:
+        """The address the socket listens on, e.g. '0.0.0.0:8080' (every interface) or '127.0.0.1:8080'."""
+        if self._server is None:
+            raise RuntimeError("the demo market is not running; call start() or use it as a context manager")
+        host, port = self._server.server_address[:2]
+        return f"{host}:{port}"
 
     @property
     def url(self) -> str:
@@ -196,7 +216,12 @@ class DemoMarket:
         if self._server is not None:
             return self
         self.classes = ClassNames.fresh()
-        self._server = _Server((self.host, self.port), _Handler)
+        try:
+            self._server = _Server((self.host, self.port), _Handler)
+        except (OSError, OverflowError) as exc:  # unresolvable host, port in use or out of range
+            raise OSError(f"the demo market cannot listen on {self.host}:{self.port}: "
+                          f"{str(getattr(exc, 'strerror', None) or exc).rstrip('.')}; use a local address (default 127.0.0.1) "
+                          "and a free port from 0 to 65535 (0 picks one)") from None
         self._server.market = self
         self._thread = threading.Thread(target=self._server.serve_forever, name="demo-market", daemon=True)
         self._thread.start()
@@ -240,10 +265,14 @@ class DemoMarket:
 
 
 def serve_foreground(**kwargs: object) -> None:
-    """Run a market until interrupted; the first stdout line is 'Demo market on URL' (for subprocess use)."""
+    """Run a market until interrupted; the first stdout line is 'Demo market on URL' (for subprocess use), then
+    the address bound when it is not the URL's (e.g. every interface for --host 0.0.0.0)."""
     market = DemoMarket(**kwargs)  # type: ignore[arg-type]
     market.start()
     print(f"Demo market on {market.url}", flush=True)
+    if not market.url.endswith("//" + market.bound):
+        print(f"listening on {market.bound}" + (" (every interface: other machines can reach it)"
+                                                 if market.bound.startswith("0.0.0.0:") else ""), flush=True)
     if market.catalog.week is not None:
         print(f"Serving the week {market.week_label} (Monday {week_monday(market.catalog.week)})", file=sys.stderr,
               flush=True)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import atomic_path, write_json
+from sneaker_core.csv_files import write_csv_table
 from sneaker_core.payout import FeeSchedule, net_payouts
 from sneaker_core.registry import enabled_models
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
@@ -138,8 +139,7 @@ def write_fake_run(run_dir: Path, *, n_products: int = 1200, seed: int = 7) -> P
             cmp["title_only"] = _fake_meta(yt, spec, train_y, SIGNAL[target] + 0.3, rng)
         metrics["comparison"][target] = cmp
     wide = _wide_predictions(test, specs, probs, rng)
-    with atomic_path(run_dir / "predictions.csv") as tmp:
-        wide.to_csv(tmp, index=False)
+    write_csv_table(wide, run_dir / "predictions.csv")
     with atomic_path(run_dir / "predictions.parquet") as tmp:
         _tidy(wide, specs).to_parquet(tmp, index=False)
     priced = wide.dropna(subset=["true_price_usd"])

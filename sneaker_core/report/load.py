@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sneaker_core.csv_files import read_csv_table
 from sneaker_core.targets import TARGETS
 
 PROBS_REQUIRED = ("product_id", "split", "true")
@@ -83,12 +84,7 @@ def _probs_frame(path: Path) -> pd.DataFrame:
 
 
 def _predictions_csv(path: Path) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype={"product_id": str, "title": str}, keep_default_na=True)
-    if "product_id" not in df.columns:
-        raise ValueError("lacks a product_id column")
-    if df.columns.duplicated().any():
-        raise ValueError(f"duplicate columns {sorted(set(df.columns[df.columns.duplicated()]))}")
-    return df
+    return read_csv_table(path, what="predictions", required=("product_id",), text_columns=("product_id", "title"))
 
 
 def _split_frame(path: Path) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import atomic_path
+from sneaker_core.csv_files import write_csv_table
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,7 @@ def check_unique_columns(df: pd.DataFrame) -> None:
 
 def write_csv(df: pd.DataFrame, path: Path | str) -> Path:
     check_unique_columns(df)
-    with atomic_path(path) as tmp:
-        df.to_csv(tmp, index=False)
-    return Path(path)
+    return write_csv_table(df, path)
 
 
 def write_parquet(df: pd.DataFrame, path: Path | str) -> Path:

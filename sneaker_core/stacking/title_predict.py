@@ -5,7 +5,8 @@ Output columns: the input columns, `model`, `brand`, `label_status`, `pred_price
 `pred_price_decile_class`, `pred_price_band` (the band's lower edge in dollars), `pred_price_band_class`,
 `price_estimate_usd`, `price_low_usd`, `price_high_usd`, `net_payout_usd` (what the seller receives at the
 estimate under the fee schedule, `sneaker_core.payout`), `p_price_decile__<class>`, `p_price_band__<class>`,
-and `reason` (empty for predicted rows; why a row got no prediction otherwise).
+and `reason` (empty for predicted rows; why a row got no prediction otherwise). Input columns whose names
+these use (or that start with `p_` / `pred_`) are kept as `input_<name>`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.catalog import label_with_search
+from sneaker_core.csv_files import RENAMED_ATTR, check_output_path, keep_clashing_columns, read_csv_table
 from sneaker_core.payout import FeeSchedule, net_payouts
 from sneaker_core.registry import load_models
 from sneaker_core.stacking.features import feature_frame
@@ -32,19 +34,9 @@ OUTPUT_FIXED = ("model", "brand", "label_status", "price_estimate_usd", "price_l
 
 
 def read_title_csv(csv_path: Path | str) -> pd.DataFrame:
-    """A CSV with at least a `title` column, read as text (no NaN guessing)."""
-    path = Path(csv_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist or is not a file")
-    try:
-        # blank lines are rows too: they are reported as "empty title", not silently skipped
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path} is not a readable CSV: {exc}") from exc
-    df.columns = [str(c).strip() for c in df.columns]
-    if "title" not in df.columns:
-        raise ValueError(f"{path} has no `title` column; found {', '.join(df.columns) or 'none'}")
-    return df
+    """A CSV with at least a `title` column, read as text (no NaN guessing); blank lines are rows too: they
+    are reported as "empty title", not silently skipped."""
+    return read_csv_table(csv_path, what="CSV", required=("title",), blank_lines=True)
 
 
 def predict_title_rows(df: pd.DataFrame, model: TitleModel, schedule: FeeSchedule,
@@ -59,7 +51,7 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel, schedule: FeeSchedul
     usable = np.array([bool(normalise_title(t)) for t in df["title"]], dtype=bool)
     frame = feature_frame(df.assign(model=[lab.model or "" for lab in labels],
                                     brand=[lab.brand or "" for lab in labels]), as_of)
-    base = df.drop(columns=[c for c in df.columns if c in OUTPUT_FIXED or c.startswith(("p_", "pred_"))])
+    base, renamed = keep_clashing_columns(df, OUTPUT_FIXED, output_prefixes=("p_", "pred_"))
     base = base.assign(model=[lab.model for lab in labels], brand=[lab.brand for lab in labels],
                        label_status=[lab.status for lab in labels])
     n = len(df)
@@ -82,6 +74,7 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel, schedule: FeeSchedul
     wide["price_estimate_usd"], wide["price_low_usd"], wide["price_high_usd"] = estimate.T.round(2)
     wide["net_payout_usd"] = net_payouts(wide["price_estimate_usd"], schedule)
     wide["reason"] = np.where(usable, "", EMPTY_TITLE)
+    wide.attrs[RENAMED_ATTR] = renamed
     return wide
 
 
@@ -89,10 +82,10 @@ def predict_csv(csv_path: Path | str, run_dir: Path | str, out_path: Path | str,
                 as_of=None) -> dict:
     """Predict every row of a CSV with the run's title model; write the wide CSV atomically; return counts (and,
     per market column, how many values were usable and why the others were not)."""
-    model = load_title_model(run_dir)
+    check_output_path(out_path, csv_path)
     rows = read_title_csv(csv_path)
-    table = predict_title_rows(rows, model, schedule, as_of)
+    table = predict_title_rows(rows, load_title_model(run_dir), schedule, as_of)
     write_csv(table, out_path)
     reasons = Counter(r for r in table["reason"] if r)
     return {"rows": len(table), "predicted": int((table["reason"] == "").sum()), "skipped": dict(reasons),
-            "market_inputs": market_counts(rows), "out": str(out_path)}
+            "market_inputs": market_counts(rows), "out": str(out_path), "renamed": table.attrs[RENAMED_ATTR]}
