@@ -11,11 +11,13 @@ from rich.table import Table
 
 from sneaker_cli._prefect_env import configure
 from sneaker_cli.pipeline import Cap, Mode, Models, Source, _fail, _preflight, _watch, console
+from sneaker_core.backfill import MAX_WEEKS
 from sneaker_core.settings import Settings
 
 
 def backfill(
-    weeks: Annotated[int, typer.Option("--weeks", "-w", help="how many past ISO weeks, before this one")],
+    weeks: Annotated[int, typer.Option("--weeks", "-w", min=1, max=MAX_WEEKS,
+                                             help="how many past ISO weeks, before this one")],
     models: Models = None, source: Source = None, mode: Mode = None, item_cap: Cap = None,
 ) -> None:
     """Build a price history: the data stages of each of the past N weeks on the demo market.

@@ -23,6 +23,7 @@ from sneaker_cli._errors import print_error, print_renamed
 from sneaker_core.governance.promotion import serving_run_dir
 from sneaker_core.images.normalise import BadImage
 from sneaker_core.payout import schedule_from
+from sneaker_core.prices import DEFAULT_MAX_USD
 from sneaker_core.settings import Settings
 
 CSV_SUFFIXES = (".csv",)
@@ -124,7 +125,8 @@ def predict_cmd(
     title: Annotated[str | None, typer.Option("--title", help="a product title")] = None,
     run: Annotated[Path | None, typer.Option("--run", help="run directory (default: the champion, else the latest run)")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="where the CSV predictions go")] = None,
-    retail: Annotated[float | None, typer.Option("--retail", help="retail price in dollars (with --title)")] = None,
+    retail: Annotated[float | None, typer.Option("--retail", min=0.01, max=DEFAULT_MAX_USD,
+                                                           help="retail price in dollars (with --title)")] = None,
     release: Annotated[str | None, typer.Option("--release", help="release date YYYY-MM-DD (with --title)")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
