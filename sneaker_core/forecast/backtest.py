@@ -1,0 +1,111 @@
+"""Rolling-origin backtest and the per-horizon choice of method with conformal 80 % intervals.
+
+`backtest_table` forecasts at each origin from the weeks up to it only (features are causal, the model is
+trained on targets at or before the origin). `choose` then judges, for an origin o and horizon h, the
+forecasts made at the K origins o-h-K+1 .. o-h, whose outcomes were all known by o: the lowest median
+absolute percentage error wins, and its interval is widened (or narrowed) by the conformal score quantile.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sneaker_core.forecast.features import Cube, origin_rows, training_rows
+from sneaker_core.forecast.models import EW_MEAN, GBM, METHODS, PERSISTENCE, SIZE_CURVE, QuantileGBM
+
+COVERAGE = 0.8
+EVAL_ORIGINS = 8  # K: origins per horizon that judge the methods
+TRAIN_WINDOW = 52  # weeks of origins the gradient-boosted model learns from
+
+# (origin, series indices, horizon) -> point forecasts in dollars, for the size-curve method
+CurveFn = Callable[[int, np.ndarray, int], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Choice:
+    method: str
+    widen: float  # log-space conformal margin added to both ends of the interval
+    n_eval: int
+    mdape: dict[str, float]
+
+
+def backtest_table(cube: Cube, origins, horizons: list[int], curve: CurveFn | None = None,
+                   seed: int = 0, max_rows: int = 25_000) -> pd.DataFrame:
+    """Every method's forecast (point, low, high) at every origin and horizon, with the outcome (NaN when
+    the target week has no price or lies beyond the panel)."""
+    price = cube.panel.price.to_numpy()
+    frames = []
+    for o in origins:
+        x, y = training_rows(cube, o, horizons, TRAIN_WINDOW)
+        gbm = QuantileGBM(seed + o, max_rows).fit(x, y)
+        for h in horizons:
+            keys, xo = origin_rows(cube, o, h)
+            last = cube.last[o, keys]
+            points = {PERSISTENCE: last, EW_MEAN: cube.ew[o, keys]}
+            if curve is not None:
+                points[SIZE_CURVE] = curve(o, keys, h)
+            bands = {m: (v, v, v) for m, v in points.items()}
+            if gbm is not None and len(keys):
+                q = gbm.predict(xo)
+                bands[GBM] = tuple(last * np.exp(q[:, i]) for i in (1, 0, 2))
+            actual = price[o + h, keys] if o + h < len(price) else np.full(len(keys), np.nan)
+            for m, (pt, lo, hi) in bands.items():
+                frames.append(pd.DataFrame({"origin": o, "series": keys, "horizon": h, "method": m,
+                                            "point": pt, "low": lo, "high": hi, "actual": actual}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["origin", "series", "horizon", "method", "point", "low", "high", "actual"])
+
+
+def ape(point, actual) -> np.ndarray:
+    return np.abs(np.asarray(point) - np.asarray(actual)) / np.asarray(actual)
+
+
+def judged_rows(bt: pd.DataFrame, origin: int, h: int, k: int = EVAL_ORIGINS) -> pd.DataFrame:
+    """The forecasts for horizon h whose outcomes were known at `origin` (the last k such origins)."""
+    sel = bt[(bt["horizon"] == h) & (bt["origin"] <= origin - h) & (bt["origin"] > origin - h - k)]
+    return sel[sel["actual"].notna()]
+
+
+def choose(bt: pd.DataFrame, origin: int, horizons: list[int], k: int = EVAL_ORIGINS) -> dict[int, Choice]:
+    """Per horizon: the method with the lowest MdAPE on the judged rows, and its conformal margin.
+    A horizon with nothing to judge borrows the choice of the nearest judged shorter horizon, its margin
+    grown by sqrt(h / h0); with nothing judged at all, persistence without an interval (widen = NaN)."""
+    choices: dict[int, Choice] = {}
+    for h in sorted(horizons):
+        rows = judged_rows(bt, origin, h, k)
+        if rows.empty:
+            continue
+        mdape = {m: float(np.median(ape(g["point"], g["actual"]))) for m, g in rows.groupby("method")}
+        method = min((m for m in METHODS if m in mdape), key=lambda m: mdape[m])
+        g = rows[rows["method"] == method]
+        score = np.maximum(np.log(g["low"] / g["actual"]), np.log(g["actual"] / g["high"])).to_numpy()
+        level = min(1.0, math.ceil((len(score) + 1) * COVERAGE) / len(score))
+        choices[h] = Choice(method, float(np.quantile(score, level, method="higher")), len(g), mdape)
+    for h in sorted(horizons):
+        if h not in choices:
+            shorter = [j for j in choices if j < h]
+            if shorter:
+                h0 = max(shorter)
+                c = choices[h0]
+                choices[h] = Choice(c.method, c.widen * math.sqrt(h / h0) if c.widen > 0 else c.widen, 0, {})
+            else:
+                choices[h] = Choice(PERSISTENCE, float("nan"), 0, {})
+    return choices
+
+
+def chosen_forecasts(bt: pd.DataFrame, origin: int, choices: dict[int, Choice]) -> pd.DataFrame:
+    """The rows of `origin` with each horizon's chosen method, its interval widened by the margin."""
+    rows = bt[bt["origin"] == origin]
+    out = []
+    for h, c in choices.items():
+        method = c.method if (rows[(rows["horizon"] == h)]["method"] == c.method).any() else PERSISTENCE
+        r = rows[(rows["horizon"] == h) & (rows["method"] == method)].copy()
+        r["low"] = np.minimum(r["low"] * math.exp(-c.widen), r["point"])
+        r["high"] = np.maximum(r["high"] * math.exp(c.widen), r["point"])
+        out.append(r)
+    return pd.concat(out, ignore_index=True) if out else rows.iloc[:0]
