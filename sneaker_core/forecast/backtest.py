@@ -109,3 +109,28 @@ def chosen_forecasts(bt: pd.DataFrame, origin: int, choices: dict[int, Choice]) 
         r["high"] = np.maximum(r["high"] * math.exp(c.widen), r["point"])
         out.append(r)
     return pd.concat(out, ignore_index=True) if out else rows.iloc[:0]
+
+
+def evaluate(bt: pd.DataFrame, pairs: list[tuple[int, int]], k: int = EVAL_ORIGINS) -> pd.DataFrame:
+    """Out-of-sample rows for each (origin, horizon) in `pairs`: the method chosen at that origin (from its
+    own past only) with its calibrated interval, beside every method's point, and the outcome."""
+    out = []
+    for o, h in pairs:
+        chosen = chosen_forecasts(bt, o, {h: choose(bt, o, [h], k)[h]})
+        rows = bt[(bt["origin"] == o) & (bt["horizon"] == h)]
+        wide = rows.pivot(index="series", columns="method", values="point")
+        chosen = chosen.join(wide, on="series")
+        out.append(chosen[chosen["actual"].notna()])
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def summarise(ev: pd.DataFrame) -> dict[int, dict[str, float]]:
+    """Per horizon: MdAPE (%) of each method and of the chosen one, interval coverage (%), row count."""
+    summary: dict[int, dict[str, float]] = {}
+    for h, g in ev.groupby("horizon"):
+        s = {m: round(100 * float(np.median(ape(g[m], g["actual"]))), 2) for m in METHODS if m in g}
+        s["chosen"] = round(100 * float(np.median(ape(g["point"], g["actual"]))), 2)
+        s["coverage"] = round(100 * float(((g["low"] <= g["actual"]) & (g["actual"] <= g["high"])).mean()), 1)
+        s["n"] = len(g)
+        summary[int(h)] = s
+    return summary
