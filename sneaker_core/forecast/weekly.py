@@ -61,15 +61,16 @@ def panel_from_sales(sales: pd.DataFrame, by_size: bool, end: pd.Timestamp | Non
     return _panel(price, count, info, end)
 
 
-def panel_from_weekly(weekly: pd.DataFrame) -> Panel:
-    """A panel from one row per (key, week_start) with `price` (NaN when unpriced) and INFO_COLUMNS."""
+def panel_from_weekly(weekly: pd.DataFrame, end: pd.Timestamp | None = None) -> Panel:
+    """A panel from one row per (key, week_start) with `price` (NaN when unpriced) and INFO_COLUMNS;
+    series never priced are left out."""
     df = weekly.assign(week=pd.to_datetime(weekly["week_start"]))
     price = df.pivot_table(index="week", columns="key", values="price", aggfunc="median", dropna=False)
     count = df.assign(n=df["price"].notna().astype(float)).pivot_table(
         index="week", columns="key", values="n", aggfunc="sum", dropna=False)
     info = df.sort_values("week").groupby("key")[list(INFO_COLUMNS)].last()
     keep = price.notna().any(axis=0)
-    return _panel(price.loc[:, keep], count.loc[:, keep], info.loc[keep[keep].index])
+    return _panel(price.loc[:, keep], count.loc[:, keep], info.loc[keep[keep].index], end)
 
 
 def _panel(price: pd.DataFrame, count: pd.DataFrame, info: pd.DataFrame, end: pd.Timestamp | None = None
