@@ -125,10 +125,12 @@ def evaluate(bt: pd.DataFrame, pairs: list[tuple[int, int]], k: int = EVAL_ORIGI
 
 
 def summarise(ev: pd.DataFrame) -> dict[int, dict[str, float]]:
-    """Per horizon: MdAPE (%) of each method and of the chosen one, interval coverage (%), row count."""
+    """Per horizon: MdAPE (%) of each method (over the rows it forecast) and of the chosen one, interval
+    coverage (%), row count."""
     summary: dict[int, dict[str, float]] = {}
     for h, g in ev.groupby("horizon"):
-        s = {m: round(100 * float(np.median(ape(g[m], g["actual"]))), 2) for m in METHODS if m in g}
+        s = {m: round(100 * float(np.median(ape(g[m], g["actual"])[g[m].notna()])), 2)
+             for m in METHODS if m in g and g[m].notna().any()}
         s["chosen"] = round(100 * float(np.median(ape(g["point"], g["actual"]))), 2)
         s["coverage"] = round(100 * float(((g["low"] <= g["actual"]) & (g["actual"] <= g["high"])).mean()), 1)
         s["n"] = len(g)

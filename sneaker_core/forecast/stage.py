@@ -81,16 +81,17 @@ def forecast_history(history: pd.DataFrame, cold_start: pd.DataFrame | pd.Series
                                     "forecast_usd": rows["point"].to_numpy(), "low_usd": rows["low"].to_numpy(),
                                     "high_usd": rows["high"].to_numpy(), "method": rows["method"].to_numpy(),
                                     "cold_start": False}))
-        report["choice"] = {k: {"method": c.method, "n_judged": c.n_eval, "widen_log": c.widen,
+        report["choice"] = {k: {"method": c.method, "n_judged": c.n_eval,
+                                "widen_log": None if np.isnan(c.widen) else round(c.widen, 5),
                                 "mdape_pct": {m: round(100 * v, 2) for m, v in c.mdape.items()}}
                             for k, c in choices.items()}
         report["evaluation"] = summarise(evaluate(bt, pairs)) if pairs else {}
     never = sorted(set(h["product_id"]) - set(h.loc[priced, "product_id"]))
     cold = _cold_rows(never, cold_start, horizons)
-    frames.append(cold)
-    report["counts"] = {"forecast": int(sum(len(f) for f in frames[:-1]) // len(horizons)),
+    report["counts"] = {"forecast": int(sum(f["product_id"].nunique() for f in frames)),
                         "cold_start": int(cold["product_id"].nunique()),
                         "no_history_no_estimate": len(never) - int(cold["product_id"].nunique())}
+    frames = [f for f in [*frames, cold] if len(f)] or [cold]
     out = pd.concat(frames, ignore_index=True).join(titles, on="product_id")
     out["origin_week"] = report["origin_week"]
     out["target_week"] = [iso_week(origin_day + pd.Timedelta(weeks=int(k))) for k in out["horizon"]]
