@@ -18,7 +18,7 @@ from sneaker_core.forecast.features import Cube, build_cube
 from sneaker_core.forecast.sizecurve import fit_size_curve
 from sneaker_core.forecast.weekly import Panel, monday, panel_from_sales
 
-CURVE_WEEKS = 26  # the size curve at week t is fit on the sales of the 26 weeks up to t
+CURVE_WEEKS = 13  # the size curve at week t is fit on the sales of the 26 weeks up to t
 OUT_COLUMNS = ["product", "size", "week_start", "horizon", "forecast_usd", "low_usd", "high_usd", "method"]
 
 
