@@ -100,3 +100,12 @@ def test_bad_options_are_one_line_errors(tmp_path, args, expected):
 def test_read_sales_rejects_unknown_format_directly(tmp_path):
     with pytest.raises(SalesError, match="unknown --format"):
         read_sales(tmp_path / "x.csv", "excel")
+
+
+def test_no_recent_sale_is_a_one_line_error(tmp_path):
+    src, out = tmp_path / "sales.csv", tmp_path / "out.csv"
+    src.write_text("date,product,price\n2018-01-01,a,100\n2018-01-09,a,110\n")
+    result = runner.invoke(app, ["forecast", str(src), "--as-of", "2018-06-01", "--weeks", "2", "--out", str(out),
+                                 "--format", "generic"])
+    assert result.exit_code == 2 and "no sale in the 8 weeks up to --as-of 2018-06-01" in result.output
+    assert not out.exists()

@@ -51,7 +51,7 @@ def test_stage_output_cold_start_and_files(tmp_path):
     assert len(new) == 4 and new["cold_start"].all() and (new["method"] == "cold_start").all()
     assert new["forecast_usd"].tolist() == [250.0] * 4 and new["low_usd"].tolist() == [200.0] * 4
     assert forecasts.loc[~forecasts["cold_start"], "product_id"].nunique() == 7
-    assert report["counts"] == {"forecast": 7, "cold_start": 1, "no_history_no_estimate": 1}
+    assert report["counts"] == {"forecast": 7, "not_recent": 0, "cold_start": 1, "no_history_no_estimate": 1}
     assert set(report["choice"]) == {1, 2, 4, 8}
     assert forecasts.loc[forecasts["product_id"] == "1000", "title"].unique().tolist() == ["Shoe 0"]
     manifest = write_forecasts(tmp_path, forecasts, report)

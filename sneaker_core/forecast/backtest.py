@@ -61,6 +61,12 @@ def backtest_table(cube: Cube, origins, horizons: list[int], curve: CurveFn | No
         columns=["origin", "series", "horizon", "method", "point", "low", "high", "actual"])
 
 
+def needed_origins(origins, horizons: list[int], k: int = EVAL_ORIGINS) -> list[int]:
+    """The origins to be forecast at so that `origins` can each be judged on their own past."""
+    lo = min(origins) - max(horizons) - k + 1
+    return list(range(max(lo, 0), max(origins) + 1))
+
+
 def ape(point, actual) -> np.ndarray:
     return np.abs(np.asarray(point) - np.asarray(actual)) / np.asarray(actual)
 

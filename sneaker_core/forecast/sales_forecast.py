@@ -13,8 +13,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from sneaker_core.forecast.backtest import EVAL_ORIGINS, backtest_table, choose, chosen_forecasts
-from sneaker_core.forecast.features import Cube, build_cube
+from sneaker_core.forecast.backtest import backtest_table, choose, chosen_forecasts, needed_origins
+from sneaker_core.forecast.features import RECENT_WEEKS, Cube, build_cube
+from sneaker_core.forecast.sales_csv import SalesError
 from sneaker_core.forecast.sizecurve import fit_size_curve
 from sneaker_core.forecast.weekly import Panel, monday, panel_from_sales
 
@@ -28,12 +29,6 @@ class Level:
 
     cube: Cube
     table: pd.DataFrame
-
-
-def needed_origins(origins, horizons: list[int], k: int = EVAL_ORIGINS) -> list[int]:
-    """The origins to be forecast at so that `origins` can each be judged on their own past."""
-    lo = min(origins) - max(horizons) - k + 1
-    return list(range(max(lo, 0), max(origins) + 1))
 
 
 def backtest_levels(sales: pd.DataFrame, origins: list[int], horizons: list[int], end=None, by_size=True,
@@ -93,9 +88,17 @@ def forecast_sales(sales: pd.DataFrame, as_of, weeks: int, by_size: bool = True,
         raise ValueError("sales after --as-of reached the forecast")
     horizons = list(range(1, weeks + 1))
     n_weeks = len(pd.date_range(monday(sales["date"]).min(), monday(pd.Series([as_of])).iloc[0], freq="7D"))
+    window = monday(pd.Series([as_of])).iloc[0] - pd.Timedelta(weeks=RECENT_WEEKS - 1)
+    if not (sales["date"] >= window).any():
+        raise SalesError(f"no sale in the {RECENT_WEEKS} weeks up to --as-of {as_of.date()} (from {window.date()}): "
+                         "nothing is recent enough to forecast")
     product, size = backtest_levels(sales, [n_weeks - 1], horizons, end=as_of, by_size=by_size, seed=seed)
-    return pd.concat([final_rows(level, horizons, n_weeks - 1) for level in (product, size) if level],
-                     ignore_index=True)[OUT_COLUMNS]
+    out = pd.concat([final_rows(level, horizons, n_weeks - 1) for level in (product, size) if level],
+                    ignore_index=True)[OUT_COLUMNS]
+    if out["low_usd"].isna().any():
+        raise SalesError(f"history up to --as-of is too short to backtest ({n_weeks} week(s)): the intervals "
+                         "need forecasts judged on earlier weeks; give at least 3 weeks of sales")
+    return out
 
 
 def final_rows(level: Level, horizons: list[int], origin: int) -> pd.DataFrame:

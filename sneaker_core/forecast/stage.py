@@ -16,9 +16,15 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import atomic_path, sha256_file, write_json
-from sneaker_core.forecast.backtest import backtest_table, choose, chosen_forecasts, evaluate, summarise
+from sneaker_core.forecast.backtest import (
+    backtest_table,
+    choose,
+    chosen_forecasts,
+    evaluate,
+    needed_origins,
+    summarise,
+)
 from sneaker_core.forecast.features import RECENT_WEEKS, build_cube
-from sneaker_core.forecast.sales_forecast import needed_origins
 from sneaker_core.forecast.weekly import monday, panel_from_weekly
 
 # The stage's files in its output folder (the one place that names them).
@@ -88,7 +94,9 @@ def forecast_history(history: pd.DataFrame, cold_start: pd.DataFrame | pd.Series
         report["evaluation"] = summarise(evaluate(bt, pairs)) if pairs else {}
     never = sorted(set(h["product_id"]) - set(h.loc[priced, "product_id"]))
     cold = _cold_rows(never, cold_start, horizons)
-    report["counts"] = {"forecast": int(sum(f["product_id"].nunique() for f in frames)),
+    forecast = int(sum(f["product_id"].nunique() for f in frames))
+    report["counts"] = {"forecast": forecast,
+                        "not_recent": int(h.loc[priced, "product_id"].nunique()) - forecast,
                         "cold_start": int(cold["product_id"].nunique()),
                         "no_history_no_estimate": len(never) - int(cold["product_id"].nunique())}
     frames = [f for f in [*frames, cold] if len(f)] or [cold]
