@@ -1,0 +1,70 @@
+"""Forecast bench on the real StockX sales: rolling origins whose target weeks are the history's last 8.
+
+For each horizon (1, 2, 4, 8 weeks) and level (product, product-size) it prints the median absolute
+percentage error of persistence, the EW mean, the gradient-boosted model and the method the backtest chose
+at each origin (judged on that origin's past only), and the coverage of the chosen 80 % intervals.
+
+    .venv/bin/python bench/forecast.py [--sales ../shared/data/stockx_sales_2017_2018.csv] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from sneaker_core.forecast.backtest import evaluate, summarise
+from sneaker_core.forecast.sales_csv import read_sales
+from sneaker_core.forecast.sales_forecast import backtest_levels
+from sneaker_core.forecast.weekly import panel_from_sales
+
+HORIZONS = [1, 2, 4, 8]
+TEST_WEEKS = 8
+GOALS = {"product": (1.0, 0.90), "product-size": (1.0, 0.92)}  # chosen / persistence at 1 and 4 weeks
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sales", type=Path, default=Path(__file__).resolve().parents[1].parent
+                    / "shared" / "data" / "stockx_sales_2017_2018.csv")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args()
+    if not args.sales.is_file():
+        print(f"no sales file at {args.sales}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    sales = read_sales(args.sales, "stockx")
+    last = len(panel_from_sales(sales, by_size=False).weeks) - 1
+    pairs = [(t - h, h) for h in HORIZONS for t in range(last - TEST_WEEKS + 1, last + 1)]
+    origins = sorted({o for o, _ in pairs})
+    product, size = backtest_levels(sales, origins, HORIZONS)
+    weeks = product.cube.panel.weeks
+    print(f"StockX sales {sales['date'].min().date()}..{sales['date'].max().date()}: {len(sales):,} sales; "
+          f"target weeks {weeks[last - TEST_WEEKS + 1].date()}..{weeks[last].date()}, "
+          f"origins {weeks[origins[0]].date()}..{weeks[origins[-1]].date()}")
+    figures = {}
+    for name, level in (("product", product), ("product-size", size)):
+        s = summarise(evaluate(level.table, pairs))
+        figures[name] = s
+        print(f"\n{name} level: MdAPE % per horizon (chosen = the backtest's pick at each origin)")
+        print(f"{'h':>3} {'n':>6} {'persist':>8} {'ew_mean':>8} {'curve':>8} {'gbm':>8} {'chosen':>8} "
+              f"{'vs pers':>8} {'cover80':>8}")
+        for h, r in s.items():
+            print(f"{h:>3} {r['n']:>6} {r['persistence']:>8.2f} {r['ew_mean']:>8.2f} "
+                  f"{r.get('size_curve', float('nan')):>8.2f} {r.get('gbm', float('nan')):>8.2f} "
+                  f"{r['chosen']:>8.2f} {r['chosen'] / r['persistence'] - 1:>+8.1%} {r['coverage']:>7.1f}%")
+        one, four = GOALS[name]
+        met = [s[1]["chosen"] <= one * s[1]["persistence"], s[4]["chosen"] <= four * s[4]["persistence"],
+               all(72 <= r["coverage"] <= 88 for r in s.values())]
+        print(f"goals: 1 wk <= persistence {'met' if met[0] else 'NOT met'}; 4 wk <= {four:.0%} of persistence "
+              f"{'met' if met[1] else 'NOT met'}; coverage 72-88 % {'met' if met[2] else 'NOT met'}")
+    print(f"\nruntime {time.perf_counter() - started:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""Forecast a sales history: products and product-sizes, each horizon's method chosen by backtest.
+
+Product level first; the size level then borrows strength from it: a size's `size_curve` forecast is its
+product's chosen forecast times the size's premium (its own recent ratio to the product, shrunk toward its
+model's, brand's and the overall size curve by how many sales it has).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from sneaker_core.forecast.backtest import backtest_table, choose, chosen_forecasts, needed_origins
+from sneaker_core.forecast.features import RECENT_WEEKS, Cube, build_cube
+from sneaker_core.forecast.sales_csv import SalesError
+from sneaker_core.forecast.sizecurve import fit_size_curve
+from sneaker_core.forecast.weekly import Panel, monday, panel_from_sales
+
+CURVE_WEEKS = 13  # the size curve at week t is fit on the sales of the 26 weeks up to t
+OUT_COLUMNS = ["product", "size", "week_start", "horizon", "forecast_usd", "low_usd", "high_usd", "method"]
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level's features and its backtest table (every method at every origin needed)."""
+
+    cube: Cube
+    table: pd.DataFrame
+
+
+def backtest_levels(sales: pd.DataFrame, origins: list[int], horizons: list[int], end=None, by_size=True,
+                    seed: int = 0) -> tuple[Level, Level | None]:
+    """Product and product-size backtest tables covering what `choose` needs at each of `origins`
+    (week indices of the panel built from `sales`, which runs to the week of `end` when given)."""
+    size_origins = needed_origins(origins, horizons)
+    products = panel_from_sales(sales, by_size=False, end=end)
+    pcube = build_cube(products)
+    ptable = backtest_table(pcube, needed_origins(size_origins, horizons), horizons, seed=seed)
+    product = Level(pcube, ptable)
+    if not by_size or (sales["size"] == "").all():
+        return product, None
+    sizes = panel_from_sales(sales[sales["size"] != ""], by_size=True, end=products.weeks[-1])
+    scube, curve = _size_cube(sales, sizes, product, horizons, min(size_origins))
+    return product, Level(scube, backtest_table(scube, size_origins, horizons, curve=curve, seed=seed))
+
+
+def _size_cube(sales: pd.DataFrame, sizes: Panel, product: Level, horizons: list[int], first_origin: int):
+    pcube = product.cube
+    col = pcube.panel.price.columns.get_indexer(sizes.info["product"])
+    weeks = sales.assign(week=monday(sales["date"]).to_numpy())
+    ratio = np.zeros(sizes.price.shape)
+    for t, week in enumerate(sizes.weeks):
+        window = weeks[(weeks["week"] <= week) & (weeks["week"] > week - pd.Timedelta(weeks=CURVE_WEEKS))]
+        if len(window) and (window["size"] != "").any():
+            ratio[t] = fit_size_curve(window).log_ratios(sizes.info)
+    last = sizes.price.ffill().to_numpy()
+    extra = {
+        "size_ratio": ratio,
+        "lr_curve": np.log(pcube.ew[:, col]) + ratio - np.log(last),
+        "lr_parent_last": np.log(pcube.last[:, col]) + ratio - np.log(last),
+        "parent_ret4": pcube.x[:, col, pcube.names.index("ret4")],
+        "parent_sales4": pcube.x[:, col, pcube.names.index("sales4")],
+    }
+    scube = build_cube(sizes, extra)
+
+    @cache
+    def product_points(o: int, h: int) -> np.ndarray:
+        chosen = chosen_forecasts(product.table, o, {h: choose(product.table, o, [h])[h]})
+        point = np.full(pcube.panel.price.shape[1], np.nan)
+        point[chosen["series"].to_numpy()] = chosen["point"].to_numpy()
+        return point
+
+    def curve(o: int, keys: np.ndarray, h: int) -> np.ndarray:
+        return product_points(o, h)[col[keys]] * np.exp(ratio[o, keys])
+
+    return scube, curve
+
+
+def forecast_sales(sales: pd.DataFrame, as_of, weeks: int, by_size: bool = True, seed: int = 0
+                   ) -> pd.DataFrame:
+    """OUT_COLUMNS for every product and product-size with a sale in the 8 weeks up to `as_of`, for
+    weeks 1..`weeks` after the week of `as_of`. `sales` must hold nothing after `as_of`."""
+    as_of = pd.Timestamp(as_of)
+    if (sales["date"] > as_of).any():
+        raise ValueError("sales after --as-of reached the forecast")
+    horizons = list(range(1, weeks + 1))
+    n_weeks = len(pd.date_range(monday(sales["date"]).min(), monday(pd.Series([as_of])).iloc[0], freq="7D"))
+    window = monday(pd.Series([as_of])).iloc[0] - pd.Timedelta(weeks=RECENT_WEEKS - 1)
+    if not (sales["date"] >= window).any():
+        raise SalesError(f"no sale in the {RECENT_WEEKS} weeks up to --as-of {as_of.date()} (from {window.date()}): "
+                         "nothing is recent enough to forecast")
+    product, size = backtest_levels(sales, [n_weeks - 1], horizons, end=as_of, by_size=by_size, seed=seed)
+    out = pd.concat([final_rows(level, horizons, n_weeks - 1) for level in (product, size) if level],
+                    ignore_index=True)[OUT_COLUMNS]
+    if out["low_usd"].isna().any():
+        raise SalesError(f"history up to --as-of is too short to backtest ({n_weeks} week(s)): the intervals "
+                         "need forecasts judged on earlier weeks; give at least 3 weeks of sales")
+    return out
+
+
+def final_rows(level: Level, horizons: list[int], origin: int) -> pd.DataFrame:
+    """The chosen, calibrated forecasts at `origin` in the output layout."""
+    rows = chosen_forecasts(level.table, origin, choose(level.table, origin, horizons))
+    info = level.cube.panel.info.iloc[rows["series"].to_numpy()]
+    start = level.cube.panel.weeks[origin]
+    out = pd.DataFrame({
+        "product": info["product"].to_numpy(), "size": info["size"].to_numpy(),
+        "week_start": [(start + pd.Timedelta(weeks=int(h))).date().isoformat() for h in rows["horizon"]],
+        "horizon": rows["horizon"].to_numpy(), "forecast_usd": rows["point"].round(2).to_numpy(),
+        "low_usd": rows["low"].round(2).to_numpy(), "high_usd": rows["high"].round(2).to_numpy(),
+        "method": rows["method"].to_numpy()})
+    return out.sort_values(["product", "size", "horizon"], ignore_index=True)

@@ -1,0 +1,86 @@
+"""Weekly series: sales (or weekly snapshots) -> a panel of weeks x series, NaN where a week has no price.
+
+A series is a product (size "") or a product-size. The weekly value of sales is the median sale price of
+the Monday-to-Sunday week; `count` holds how many sales (or priced snapshots) made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+INFO_COLUMNS = ("product", "size", "model", "brand", "release_date", "retail_usd")
+
+
+def monday(dates: pd.Series | pd.DatetimeIndex) -> pd.Series:
+    """The Monday (midnight) starting each date's ISO week."""
+    d = pd.to_datetime(pd.Series(dates)).dt.normalize()
+    return d - pd.to_timedelta(d.dt.weekday, unit="D")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """`price` and `count` are weeks x series frames over consecutive Mondays; `info` is indexed by series
+    (columns INFO_COLUMNS; a product-size series' product is its `product`)."""
+
+    price: pd.DataFrame
+    count: pd.DataFrame
+    info: pd.DataFrame
+
+    @property
+    def weeks(self) -> pd.DatetimeIndex:
+        return self.price.index
+
+    def upto(self, week: pd.Timestamp) -> Panel:
+        """The panel as it was known at the end of `week`: later weeks cut off, series not seen yet dropped."""
+        price = self.price.loc[:week]
+        seen = price.notna().any(axis=0)
+        keys = seen[seen].index
+        return Panel(price[keys], self.count.loc[:week, keys], self.info.loc[keys])
+
+    def subset(self, keys) -> Panel:
+        return Panel(self.price[keys], self.count[keys], self.info.loc[keys])
+
+
+def series_key(product: str, size: str) -> str:
+    return f"{product}|{size}" if size else product
+
+
+def panel_from_sales(sales: pd.DataFrame, by_size: bool, end: pd.Timestamp | None = None) -> Panel:
+    """Median sale price per week and product (or product-size), on a continuous weekly index that runs
+    to the week of `end` when given (weeks without a sale are NaN)."""
+    df = sales.assign(week=monday(sales["date"]).to_numpy(),
+                      size=sales["size"] if by_size else "")
+    df["key"] = [series_key(p, s) for p, s in zip(df["product"], df["size"], strict=True)]
+    grouped = df.groupby(["week", "key"])["price"]
+    price = grouped.median().unstack("key")
+    count = grouped.size().unstack("key").fillna(0)
+    info = df.sort_values("date").groupby("key")[list(INFO_COLUMNS)].last()
+    return _panel(price, count, info, end)
+
+
+def panel_from_weekly(weekly: pd.DataFrame, end: pd.Timestamp | None = None) -> Panel:
+    """A panel from one row per (key, week_start) with `price` (NaN when unpriced) and INFO_COLUMNS;
+    series never priced are left out."""
+    df = weekly.assign(week=pd.to_datetime(weekly["week_start"]))
+    price = df.pivot_table(index="week", columns="key", values="price", aggfunc="median", dropna=False)
+    count = df.assign(n=df["price"].notna().astype(float)).pivot_table(
+        index="week", columns="key", values="n", aggfunc="sum", dropna=False)
+    info = df.sort_values("week").groupby("key")[list(INFO_COLUMNS)].last()
+    keep = price.notna().any(axis=0)
+    return _panel(price.loc[:, keep], count.loc[:, keep], info.loc[keep[keep].index], end)
+
+
+def _panel(price: pd.DataFrame, count: pd.DataFrame, info: pd.DataFrame, end: pd.Timestamp | None = None
+           ) -> Panel:
+    last = price.index.max() if end is None else max(price.index.max(), monday(pd.Series([end])).iloc[0])
+    weeks = pd.date_range(price.index.min(), last, freq="7D")
+    keys = sorted(price.columns)
+    price = price.reindex(index=weeks, columns=keys).astype(float)
+    count = count.reindex(index=weeks, columns=keys).fillna(0).astype(float)
+    info = info.reindex(keys)
+    info["release_date"] = pd.to_datetime(info["release_date"])
+    info["retail_usd"] = pd.to_numeric(info["retail_usd"], errors="coerce").where(lambda r: r > 0, np.nan)
+    return Panel(price, count, info)

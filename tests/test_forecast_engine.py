@@ -1,0 +1,104 @@
+"""The forecast engine: exact baselines, a backtest that never looks past its origin, and a CLI whose
+forecasts do not change when every price after --as-of changes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from sneaker_cli.main import app
+from sneaker_core.forecast.backtest import backtest_table, choose, chosen_forecasts
+from sneaker_core.forecast.features import build_cube, ew_mean
+from sneaker_core.forecast.models import EW_MEAN, GBM, PERSISTENCE
+from sneaker_core.forecast.weekly import panel_from_weekly
+from tests.forecast_fixtures import history, stockx_sales
+
+runner = CliRunner()
+
+
+def _panel(prices: dict[str, list[float]]):
+    rows = [{"key": k, "week_start": pd.Timestamp("2018-01-01") + pd.Timedelta(weeks=w), "price": v,
+             "product": k, "size": "", "model": "m", "brand": "b", "release_date": None, "retail_usd": 100.0}
+            for k, vs in prices.items() for w, v in enumerate(vs)]
+    return panel_from_weekly(pd.DataFrame(rows))
+
+
+def test_persistence_and_ew_mean_exact_values():
+    nan = float("nan")
+    panel = _panel({"a": [100.0, nan, 110.0, 120.0, nan]})
+    d = 0.5 ** 0.5  # half-life 2 weeks
+    ew = ew_mean(panel.price.to_numpy())[:, 0]
+    assert ew[0] == 100.0 and ew[1] == 100.0
+    assert math.isclose(ew[2], (110 + 100 * d**2) / (1 + d**2))
+    assert math.isclose(ew[3], (120 + 110 * d + 100 * d**3) / (1 + d + d**3))
+    assert math.isclose(ew[4], (120 * d + 110 * d**2 + 100 * d**4) / (d + d**2 + d**4))
+    bt = backtest_table(build_cube(panel), [1, 3], [1])
+    point = bt.set_index(["origin", "method"])["point"]
+    assert point[(1, PERSISTENCE)] == 100.0 and point[(3, PERSISTENCE)] == 120.0
+    assert math.isclose(point[(3, EW_MEAN)], ew[3])
+    actual = bt.set_index(["origin", "method"])["actual"]
+    assert actual[(1, PERSISTENCE)] == 110.0 and math.isnan(actual[(3, PERSISTENCE)])
+
+
+def _history_panel(weeks=24, seed=0):
+    h = history(weeks=weeks, seed=seed)
+    weekly = pd.DataFrame({"key": h["product_id"].astype(str), "week_start": h["week_start"],
+                           "price": h["price_usd"].astype(float), "product": h["product_id"].astype(str), "size": "",
+                           "model": h["model"], "brand": h["brand"], "release_date": h["release_date"],
+                           "retail_usd": h["retail_usd"]})
+    return panel_from_weekly(weekly)
+
+
+def test_backtest_never_uses_weeks_after_its_origin():
+    panel = _history_panel()
+    origin = 16
+    changed_price = panel.price.copy()
+    changed_price.iloc[origin + 1:] *= 3.0  # every later price changes
+    changed = type(panel)(changed_price, panel.count, panel.info)
+    cols = ["origin", "series", "horizon", "method", "point", "low", "high"]
+    a = backtest_table(build_cube(panel), [origin], [1, 2])
+    b = backtest_table(build_cube(changed), [origin], [1, 2])
+    cut = backtest_table(build_cube(panel.upto(panel.weeks[origin])), [origin], [1, 2])
+    assert (a["method"] == GBM).any()  # the learned model took part
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    pd.testing.assert_frame_equal(a[cols], cut[cols])
+    assert not np.allclose(a["actual"], b["actual"], equal_nan=True)  # only the outcomes differ
+
+
+def test_choice_judges_only_outcomes_known_at_the_origin():
+    panel = _history_panel()
+    bt = backtest_table(build_cube(panel), range(4, 20), [1, 2])
+    choice = choose(bt, 18, [1, 2], k=8)
+    assert choice[1].n_eval == len(bt[(bt["horizon"] == 1) & bt["origin"].between(10, 17)
+                                      & (bt["method"] == choice[1].method) & bt["actual"].notna()])
+    later = bt.copy()
+    later.loc[later["origin"] + later["horizon"] > 18, "actual"] *= 5  # outcomes after week 18
+    assert choose(later, 18, [1, 2], k=8) == choice
+    rows = chosen_forecasts(bt, 18, choice)
+    assert ((rows["low"] <= rows["point"]) & (rows["point"] <= rows["high"])).all()
+
+
+def _cli(tmp_path, sales: pd.DataFrame, name: str) -> pd.DataFrame:
+    src, out = tmp_path / f"{name}.csv", tmp_path / f"{name}-out.csv"
+    sales.to_csv(src, index=False)
+    result = runner.invoke(app, ["forecast", str(src), "--as-of", "2018-05-27", "--weeks", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(out, keep_default_na=False)
+
+
+def test_cli_forecast_never_reads_the_future(tmp_path):
+    sales = stockx_sales(n_products=4, weeks=26)
+    future = pd.to_datetime(sales["Order Date"]) > pd.Timestamp("2018-05-27")
+    assert future.any()
+    changed = sales.copy()
+    changed.loc[future, "Sale Price"] = changed.loc[future, "Sale Price"] * 4 + 1
+    a, b = _cli(tmp_path, sales, "a"), _cli(tmp_path, changed, "b")
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.columns) == ["product", "size", "week_start", "horizon", "forecast_usd", "low_usd", "high_usd",
+                               "method"]
+    assert set(a["week_start"]) == {"2018-05-28", "2018-06-04"} and set(a["horizon"]) == {1, 2}
+    assert a["product"].nunique() == 4 and len(a[a["size"] == ""]) == 8 and len(a[a["size"] != ""]) == 24
+    assert ((a["low_usd"] <= a["forecast_usd"]) & (a["forecast_usd"] <= a["high_usd"])).all()
