@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
+import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 
 def print_error(console: Console, message: object) -> None:
@@ -16,3 +21,24 @@ def print_renamed(console: Console, renamed: dict[str, str]) -> None:
     if renamed:
         pairs = ", ".join(f"{old} -> {new}" for old, new in renamed.items())
         console.print(f"input column(s) renamed, their names are output columns: {escape(pairs)}", soft_wrap=True)
+
+
+class OneLineErrors(TyperGroup):
+    """The `sneaker` group: a usage error (a bad option value, a missing argument) is one `error:` line naming
+    the option, like every other user error, instead of a usage box."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.TyperException as exc:  # typer's own (vendored click) usage errors derive from it
+            if type(exc).__name__ == "NoArgsIsHelpError":  # `sneaker` alone, or a group without its command
+                exc.show()  # type: ignore[attr-defined]
+            else:
+                print_error(Console(stderr=True), getattr(exc, "format_message", exc.__str__)())
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            print_error(Console(stderr=True), "aborted")
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)  # non-standalone mode returns an Exit's code

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from sneaker_cli._errors import print_error
-from sneaker_core.atomic import atomic_path
+from sneaker_core.csv_files import CsvError, check_output_path, write_csv_table
 
 MAX_WEEKS = 12
 
@@ -19,7 +19,8 @@ def forecast(
     sales_csv: Annotated[Path, typer.Argument(help="sales history CSV (one row per sale)")],
     as_of: Annotated[str, typer.Option("--as-of", help="forecast origin (YYYY-MM-DD); later sales are not read")],
     out: Annotated[Path, typer.Option("--out", help="write the forecasts here (CSV)")],
-    weeks: Annotated[int, typer.Option("--weeks", help=f"forecast weeks 1..N after --as-of (N <= {MAX_WEEKS})")] = 8,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=MAX_WEEKS,
+                                              help=f"forecast weeks 1..N after --as-of (N <= {MAX_WEEKS})")] = 8,
     fmt: Annotated[str, typer.Option("--format", help="stockx (StockX contest layout) or generic "
                                      "(date, product, price [, size, retail_usd, release_date])")] = "stockx",
     sizes: Annotated[bool, typer.Option("--sizes/--no-sizes", help="also forecast every product-size")] = True,
@@ -31,16 +32,14 @@ def forecast(
 
     console = Console()
     try:
+        check_output_path(out, sales_csv)
         origin = _date(as_of)
-        if not 1 <= weeks <= MAX_WEEKS:
-            raise SalesError(f"--weeks {weeks} is out of range: use 1..{MAX_WEEKS}")
         sales = read_sales(sales_csv, fmt, origin)
         forecasts = forecast_sales(sales, origin, weeks, by_size=sizes)
-    except (SalesError, OSError) as exc:
+    except (SalesError, CsvError, OSError) as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
-    with atomic_path(out) as tmp:
-        forecasts.to_csv(tmp, index=False)
+    write_csv_table(forecasts, out)
     n_products = forecasts.loc[forecasts["size"] == "", "product"].nunique()
     n_sizes = len(forecasts.loc[forecasts["size"] != "", ["product", "size"]].drop_duplicates())
     console.print(f"wrote {len(forecasts):,} forecasts ({n_products:,} products, {n_sizes:,} product-sizes, "

@@ -8,8 +8,10 @@ import pkgutil
 import typer
 
 import sneaker_cli
+from sneaker_cli._errors import OneLineErrors
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Aftermarket sneaker price forecaster: scrape, images, shards, CNNs, stacking, reports (Prefect 3).",
     no_args_is_help=True,
     add_completion=False,

@@ -416,6 +416,7 @@ def test_market_numbers_out_of_range_are_refused_without_a_traceback(argv):
     result = _cli(["market", *argv], {})
     assert result.exit_code == 2 and f"Invalid value for '{argv[0]}'" in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.output.startswith("error: ") and len(result.output.strip().splitlines()) == 1  # no usage box
 
 
 # --- the models file: validated as a whole (pydantic), every problem one line naming the entry ----------------

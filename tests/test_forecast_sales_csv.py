@@ -85,7 +85,7 @@ def test_bad_input_is_one_line_error_and_nothing_written(tmp_path, case):
     (["--format", "csv"], "unknown --format 'csv'"),
     (["--as-of", "2017-01-01"], "--as-of 2017-01-01 is before the first sale (2018-01-01)"),
     (["--as-of", "Jan 1"], "is not a date"),
-    (["--weeks", "0"], "--weeks 0 is out of range"),
+    (["--weeks", "0"], "Invalid value for '--weeks'"),
 ])
 def test_bad_options_are_one_line_errors(tmp_path, args, expected):
     src, out = tmp_path / "sales.csv", tmp_path / "out.csv"

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sneaker_core.csv_files import CsvError, read_csv_table
 from sneaker_core.prices import parse_price
 
 FORMATS = ("stockx", "generic")
@@ -31,13 +32,13 @@ def read_sales(path: Path | str, fmt: str = "stockx", as_of: date | None = None)
     """Parse, validate and keep the sales on or before `as_of` (the whole file is validated first)."""
     if fmt not in FORMATS:
         raise SalesError(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if Path(path).is_file() and not Path(path).read_bytes().strip():
+        raise SalesError(f"{path} is empty: expected a header and sales rows")
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.EmptyDataError as exc:
-        raise SalesError(f"{path} is empty: expected a header and sales rows") from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise SalesError(f"{path} is not a readable CSV ({str(exc).splitlines()[0]})") from exc
-    raw.columns = [str(c).strip() for c in raw.columns]
+        raw = read_csv_table(path, what="sales file")
+    except CsvError as exc:
+        raise SalesError(str(exc)) from None
+    raw = raw.apply(lambda col: col.str.strip())  # ` Yeezy`: the contest file pads some fields
     sales = _stockx(raw, path) if fmt == "stockx" else _generic(raw, path)
     if sales.empty:
         raise SalesError(f"{path} has a header but no sales rows")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import atomic_path, sha256_file, write_json
+from sneaker_core.csv_files import write_csv_table
 from sneaker_core.forecast.backtest import (
     backtest_table,
     choose,
@@ -139,8 +140,7 @@ def write_forecasts(folder: Path | str, forecasts: pd.DataFrame, backtest: dict[
     folder = Path(folder)
     with atomic_path(folder / FORECASTS_PARQUET) as tmp:
         forecasts.to_parquet(tmp, index=False)
-    with atomic_path(folder / FORECASTS_CSV) as tmp:
-        forecasts.to_csv(tmp, index=False)
+    write_csv_table(forecasts, folder / FORECASTS_CSV)
     write_json(folder / BACKTEST_JSON, backtest)
     files = {name: sha256_file(folder / name) for name in (FORECASTS_PARQUET, FORECASTS_CSV, BACKTEST_JSON)}
     return {"folder": str(folder), "files": files, "rows": len(forecasts),
