@@ -1,9 +1,9 @@
 """Title features (word + character TF-IDF, parsed attributes, labels) and CNN-probability features.
 
-A feature frame has one row per product with the columns `title`, `search_model`, `model` and `brand`
-(any of the last three may be empty). `TitleFeaturizer` turns it into a sparse matrix for linear models;
-`dense_title_features` gives the small dense table (attributes, label codes, image-URL numbers) that boosted
-trees use.
+A feature frame has one row per product with the five `FRAME_COLUMNS`: `title`, `search_model`, `model`,
+`brand` and `image` (any but the title may be empty). `TitleFeaturizer` turns it into a sparse matrix for
+linear models; `dense_title_features` gives the small dense table (attributes, label codes, image-URL numbers)
+that boosted trees use.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ REFERENCE_YEAR = 2024
 
 
 def feature_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The four feature columns as clean strings ('' where missing); other columns are ignored."""
+    """The five `FRAME_COLUMNS` as clean strings ('' where missing); other columns are ignored."""
     out = pd.DataFrame(index=df.index)
     for col in FRAME_COLUMNS:
         values = df[col] if col in df.columns else pd.Series("", index=df.index)
