@@ -73,14 +73,14 @@ def make_run(root: Path, n: int = 240) -> tuple[Path, pd.DataFrame]:
     return run, meta_df
 
 
-FAST_GRID = [{"learning_rate": [0.1, 0.2], "max_leaf_nodes": [7], "max_iter": [30]}]
+FAST_BOOSTED = {"learning_rate": 0.1, "max_leaf_nodes": 7, "max_iter": 30}
 
 
 def fast_stack(run: Path, meta_df: pd.DataFrame) -> dict:
-    """fit_and_evaluate with small boosted grids and a small title model, as a test can afford."""
+    """fit_and_evaluate with a small boosted meta-model and a small title model, as a test can afford."""
     small = partial(TitleModelConfig, folds=3, hgb_max_iter=40, logreg_max_iter=200)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(candidates, "BOOSTED_GRID", FAST_GRID)
+        mp.setattr(candidates, "BOOSTED_PARAMS", FAST_BOOSTED)
         mp.setattr(meta, "TitleModelConfig", small)
         return fit_and_evaluate(run, meta_df, Settings(seed=7))
 
@@ -140,7 +140,7 @@ def test_metrics_json_gains_meta_keeps_the_rest(stacked):
         settings = meta_["settings"][target]
         assert set(settings) == {"pooled", "meta_logreg", "meta_boosted"}
         assert settings["meta_logreg"]["params"]["C"] in (0.1, 1.0, 10.0)
-        assert len(settings["pooled"]["weights"]) == 2
+        assert len(settings["pooled"]["weights"]) == 2 and settings["meta_boosted"]["params"] == FAST_BOOSTED
         entry = meta_["selection"][target]
         assert set(entry["candidates"]) == names and entry["cv_folds"] == 3
         assert all(0.0 <= c["cv_accuracy"] <= 1.0 and 0.0 <= c["test_accuracy"] <= 1.0
@@ -264,7 +264,7 @@ def _blocks(true: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
 
 
 class _Broken(ColumnProbs):
-    def fit(self, X, y=None, groups=None):
+    def fit(self, X, y=None):
         raise ValueError("cannot fit here")
 
 
@@ -292,7 +292,7 @@ def test_the_clearly_better_candidate_wins_with_its_exact_cv_scores():
 class _Memoriser(ColumnProbs):
     """Remembers the label of every row id it is fit on (certain of those), uniform on any other row."""
 
-    def fit(self, X, y=None, groups=None):
+    def fit(self, X, y=None):
         self.seen_ = dict(zip(X["row"], y, strict=True))
         self.classes_ = np.arange(4)
         return self

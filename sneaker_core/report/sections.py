@@ -80,7 +80,7 @@ def _method_rank(method: str) -> tuple[int, str]:
 
 
 def comparison_section(run: RunInputs) -> Section:
-    sec = Section("comparison", "Same test rows: each CNN, title-only, meta-models, majority")
+    sec = Section("comparison", "Same test rows: each CNN, title-only, pooled, meta-models, majority")
     comparison = _dict(run.metrics.get("comparison"))
     if not comparison:
         sec.missing("metrics.json has no `comparison` (stacking did not run or failed)")

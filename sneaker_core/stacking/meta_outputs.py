@@ -11,6 +11,7 @@ import pandas as pd
 
 from sneaker_core.atomic import sha256_file, write_json
 from sneaker_core.scoring import class_scores, majority_scores, price_metrics
+from sneaker_core.stacking.candidates import BOOSTED_PARAMS
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table, write_csv, write_parquet
 from sneaker_core.targets import PRICE_TARGETS, TARGETS
 
@@ -42,13 +43,16 @@ def comparison(result: dict) -> dict:
 
 
 def _settings(fitted: dict) -> dict:
-    """What each fitted candidate chose on VAL: a meta-model's grid point, the pooling weights."""
+    """What each fitted candidate chose on VAL (the logistic regression's grid point, the pooling weights) or the
+    boosted meta-model's fixed settings."""
     out = {}
     for name, model in fitted.items():
         if hasattr(model, "best_params_"):
             out[name] = {"params": {k.rsplit("__", 1)[-1]: v for k, v in model.best_params_.items()}}
         elif hasattr(model, "weights_"):
             out[name] = {"weights": [round(w, 4) for w in model.weights_]}
+        elif name == "meta_boosted":
+            out[name] = {"params": {k: model.get_params()[k] for k in BOOSTED_PARAMS}}
     return out
 
 

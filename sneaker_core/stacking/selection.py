@@ -1,7 +1,7 @@
 """Choose what to publish: every candidate is scored by the same grouped cross-validation on the validation rows.
 
-Each candidate is fit on the other folds' rows (a meta-model's own grid search runs inside those rows, so its
-choice of settings is part of what is scored) and predicts the held-out fold; fixed candidates (the CNN, the
+Each candidate is fit on the other folds' rows (the logistic regression's own grid search runs inside those
+rows, so its choice of settings is part of what is scored) and predicts the held-out fold; fixed candidates (the CNN, the
 title model: fit on training rows) predict every row as they are. The candidate with the best out-of-fold
 accuracy wins (within-one breaks near ties, then the simpler candidate, earlier in the given order); a candidate
 that cannot be fit on some fold is out of the competition with its reason. Only the rows passed in are read:
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.model_selection import GroupKFold
+from sklearn.model_selection import GridSearchCV, GroupKFold
 
 from sneaker_core.scoring import class_scores
 
@@ -32,7 +32,8 @@ def full_proba(model, X: pd.DataFrame, n_classes: int) -> np.ndarray:
 
 
 def _fit(model, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray):
-    return model.fit(X, y, groups=groups)
+    """Fit, passing the product groups to a candidate that searches its own settings by grouped CV."""
+    return model.fit(X, y, groups=groups) if isinstance(model, GridSearchCV) else model.fit(X, y)
 
 
 def oof_proba(model, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, n_classes: int, folds: int) -> np.ndarray:
