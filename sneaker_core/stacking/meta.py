@@ -73,8 +73,9 @@ def fit_title_model(meta_df: pd.DataFrame, split: pd.DataFrame, specs: dict[str,
     train = meta_df.merge(split[split["split"] == "train"][["product_id"]], on="product_id")
     train = train[pd.to_numeric(train["price"], errors="coerce") > 0].reset_index(drop=True)
     groups = train["group_key"].fillna(train["product_id"].astype(str)).to_numpy()
-    if len(set(groups)) < 2:
-        raise ValueError(f"need priced train products from at least 2 groups for the title model, got {len(train)}")
+    if len(set(groups)) < CV_FOLDS:  # each out-of-fold fit needs two groups of its own
+        raise ValueError(f"need priced train products from at least {CV_FOLDS} product groups for the title model, "
+                         f"got {len(set(groups))}")
     frame, prices = feature_frame(train), train["price"].to_numpy(float)
     base = TitleModel(specs["price_decile"].edges, specs["price_band"].edges, TitleModelConfig(seed=seed))
     chosen = calibrate(base, oof_views(base, frame, prices, groups, CV_FOLDS), prices)
