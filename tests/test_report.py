@@ -21,7 +21,7 @@ from sneaker_core.report.analysis import calibration, per_model_accuracy, price_
 from sneaker_core.report.fake_run import write_fake_run
 from sneaker_core.report.html import esc, png_data_uri, tag
 from sneaker_core.report.load import RunInputs
-from sneaker_core.report.sections import ORIGINAL_ACCURACY
+from sneaker_core.report.sections import ORIGINAL_ACCURACY, fmt, meta_section
 from sneaker_core.runs import mark_latest
 from sneaker_core.settings import Settings
 
@@ -197,6 +197,35 @@ def test_per_model_accuracy_and_price_summary_are_exact():
     assert price_summary(errors) == pytest.approx({"n": 3, "mdape": 0.1, "mae": 70 / 3, "coverage_10_90": 0.5})
     with pytest.raises(ValueError, match="lacks price_estimate_usd"):
         price_errors(pred.drop(columns="price_estimate_usd"))
+
+
+def _rows(html: str, key: str) -> list[list[str]]:
+    """The cell texts of the rows whose data-key starts with `key`."""
+    rows = re.findall(rf'<tr data-key="{key}[^"]*">(.*?)</tr>', html)
+    return [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in rows]
+
+
+def test_meta_section_names_the_published_candidate_and_its_lead():
+    run = RunInputs(run_dir=Path("."), metrics={"meta": {
+        "selection": {"price_band": {
+            "selected": "title_only", "lead_over_next_cv_accuracy": 0.0216, "cv_folds": 3, "cv_rows": 289,
+            "candidates": {"title_only": {"cv_accuracy": 0.61, "test_accuracy": 0.607},
+                           "meta_boosted": {"cv_accuracy": 0.5886, "test_accuracy": 0.541},
+                           "meta_logreg": {"failed": "ValueError: one class"}}}},
+        "settings": {"price_band": {"meta_boosted": {"params": {"max_leaf_nodes": 7}}}}}})
+    html = meta_section(run).render()
+    assert _rows(html, "selection:") == [["price_band", "title_only", "+0.022", "289", "3"]]
+    assert _rows(html, "candidate:price_band:") == [
+        ["title_only (published)", "0.610", "0.607", ""],
+        ["meta_boosted", "0.589", "0.541", esc(str({"params": {"max_leaf_nodes": 7}}))],
+        ["meta_logreg", "—", "—", "ValueError: one class"]]
+    skipped = meta_section(RunInputs(run_dir=Path("."), metrics={"meta": {"skipped": "stacking skipped: 1 row"}}))
+    assert not skipped.available and skipped.reasons == ["stacking skipped: 1 row"]
+
+
+def test_integer_counts_print_without_decimals():
+    assert fmt("cv_folds", 3).text == "3" and fmt("rows", 12345).text == "12,345"
+    assert fmt("accuracy", 1.0).text == "1.000" and fmt("n", 7.0).text == "7"
 
 
 def test_html_helpers_escape_text_and_attributes_and_check_pngs():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from functools import partial
 from pathlib import Path
 
@@ -16,9 +17,13 @@ from stacking_fixtures import synthetic_catalog
 from sneaker_core.atomic import sha256_file
 from sneaker_core.labeller import label_title
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES, Settings
-from sneaker_core.stacking import meta
+from sneaker_core.stacking import candidates, meta
+from sneaker_core.stacking.candidates import BoostedMeta, ColumnProbs, PooledProbs
 from sneaker_core.stacking.estimate import PriceEstimator
-from sneaker_core.stacking.meta import BoostedMeta, fit_and_evaluate, oof_interval_margin
+from sneaker_core.stacking.meta import fit_and_evaluate, oof_log_quantiles
+from sneaker_core.stacking.selection import compete
+from sneaker_core.stacking.title_calibrate import interval_margin
+from sneaker_core.stacking.title_models import TitleModelConfig
 from sneaker_core.targets import TARGETS, fit_target_specs
 from sneaker_core.titles import group_key
 
@@ -68,17 +73,22 @@ def make_run(root: Path, n: int = 240) -> tuple[Path, pd.DataFrame]:
     return run, meta_df
 
 
+FAST_BOOSTED = {"learning_rate": 0.1, "max_leaf_nodes": 7, "max_iter": 30}
+
+
+def fast_stack(run: Path, meta_df: pd.DataFrame) -> dict:
+    """fit_and_evaluate with a small boosted meta-model and a small title model, as a test can afford."""
+    small = partial(TitleModelConfig, folds=3, hgb_max_iter=40, logreg_max_iter=200)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(candidates, "BOOSTED_PARAMS", FAST_BOOSTED)
+        mp.setattr(meta, "TitleModelConfig", small)
+        return fit_and_evaluate(run, meta_df, Settings(seed=7))
+
+
 @pytest.fixture(scope="module")
 def stacked(tmp_path_factory):
     run, meta_df = make_run(tmp_path_factory.mktemp("stack"))
-    mp = pytest.MonkeyPatch()
-    mp.setattr(meta, "BOOSTED_GRID", ({"learning_rate": 0.1, "max_leaf_nodes": 7, "max_iter": 30},
-                                      {"learning_rate": 0.2, "max_leaf_nodes": 7, "max_iter": 30}))
-    try:
-        manifest = fit_and_evaluate(run, meta_df, Settings(seed=7))
-    finally:
-        mp.undo()
-    return run, meta_df, manifest
+    return run, meta_df, fast_stack(run, meta_df)
 
 
 def test_predictions_csv_net_payout_follows_the_schedule_of_the_settings(stacked):
@@ -129,22 +139,83 @@ def test_tidy_predictions_cover_every_class(stacked):
     assert np.allclose(sums, 1.0, atol=1e-6)
 
 
+CANDIDATES = ("cnn_{t}", "title_only", "pooled", "meta_logreg", "meta_boosted")
+
+
 def test_metrics_json_gains_meta_keeps_the_rest(stacked):
     run, _, _ = stacked
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["targets"] == {"brand": {"accuracy": 0.9}} and metrics["data"] == {"n_test": 1}
-    for kind in ("logreg", "boosted"):
-        for target in ("price_decile", "price_band"):
-            entry = metrics["meta"][kind][target]
-            assert 0.0 <= entry["test"]["accuracy"] <= 1.0 and entry["params"] and entry["cv_folds"] == 3
-    assert set(metrics["price_estimate"]) == {"mdape", "mae", "coverage_10_90", "n", "interval_log_margin"}
+    meta_ = metrics["meta"]
+    for target in ("price_decile", "price_band"):
+        names = {c.format(t=target) for c in CANDIDATES}
+        settings = meta_["settings"][target]
+        assert set(settings) == {"pooled", "meta_logreg", "meta_boosted"}
+        assert settings["meta_logreg"]["params"]["C"] in (0.1, 1.0, 10.0)
+        assert len(settings["pooled"]["weights"]) == 2 and settings["meta_boosted"]["params"] == FAST_BOOSTED
+        entry = meta_["selection"][target]
+        assert set(entry["candidates"]) == names and entry["cv_folds"] == 3
+        assert all(0.0 <= c["cv_accuracy"] <= 1.0 and 0.0 <= c["test_accuracy"] <= 1.0
+                   for c in entry["candidates"].values())
+    assert set(meta_["settings"]["title_model"]["settings"]) == {"title_only"}  # no image numbers in these URLs
+    assert set(metrics["price_estimate"]) == {"mdape", "mae", "coverage_10_90", "n", "interval_log_margin", "source"}
     assert metrics["price_estimate"]["interval_log_margin"] >= 0.0
+    assert metrics["price_estimate"]["source"] == meta_["selection"]["price_estimate"]["selected"]
     comp = metrics["comparison"]["price_band"]
-    assert set(comp) == {"cnn_price_band", "title_only", "meta_logreg", "meta_boosted", "majority"}
+    assert set(comp) == {c.format(t="price_band") for c in CANDIDATES} | {"majority"}
     labelled = int((pd.read_csv(run / "predictions.csv")["true_price_band"] >= 0).sum())
     assert {r["n"] for r in comp.values()} == {labelled}
     assert comp["meta_logreg"]["accuracy"] > comp["majority"]["accuracy"]
     assert metrics["price_estimate"]["mdape"] < 0.5
+
+
+def test_the_winner_of_the_validation_cv_is_what_predictions_publish(stacked):
+    run, _, manifest = stacked
+    metrics = json.loads((run / "metrics.json").read_text())
+    wide = pd.read_csv(run / "predictions.csv")
+    for target in ("price_decile", "price_band"):
+        entry = metrics["meta"]["selection"][target]
+        cv = {k: v["cv_accuracy"] + 1e-3 * v["cv_within_one"] for k, v in entry["candidates"].items()}
+        assert entry["selected"] == max(cv, key=cv.get) == manifest["selected"][target]
+        runner_up = sorted((v["cv_accuracy"] for v in entry["candidates"].values()), reverse=True)[1]
+        assert entry["lead_over_next_cv_accuracy"] == pytest.approx(entry["candidates"][entry["selected"]][
+            "cv_accuracy"] - runner_up)
+        known = wide[f"true_{target}"] >= 0
+        published = float((wide.loc[known, f"pred_{target}"] == wide.loc[known, f"true_{target}"]).mean())
+        assert published == pytest.approx(metrics["comparison"][target][entry["selected"]]["accuracy"])
+        assert manifest["test_accuracy"][target] == pytest.approx(published)
+
+
+def test_the_choice_never_reads_test_rows(stacked, tmp_path: Path):
+    """Other test-row truths (labels and prices) leave the competition, the settings and the published
+    probabilities exactly as they were; only the test scores change."""
+    run, meta_df, manifest = stacked
+    changed = tmp_path / "run"
+    shutil.copytree(run, changed)
+    split = pd.read_parquet(run / "split.parquet").set_index("product_id")["split"]
+    test_ids = set(split[split == "test"].index)
+    rng = np.random.default_rng(5)
+    for path in (changed / "probs").glob("*.parquet"):
+        probs = pd.read_parquet(path)
+        is_test = probs["product_id"].isin(test_ids)
+        n_classes = sum(c.startswith("p__") for c in probs.columns)
+        probs.loc[is_test, "true"] = rng.integers(0, n_classes, int(is_test.sum()))
+        probs.to_parquet(path, index=False)
+    other = meta_df.copy()
+    other.loc[other["product_id"].isin(test_ids), "price"] = rng.uniform(30, 3000, len(test_ids))
+    again = fast_stack(changed, other)
+    before, after = (json.loads((r / "metrics.json").read_text())["meta"] for r in (run, changed))
+    strip = {"test_accuracy"}
+    for m in (before, after):
+        for target in ("price_decile", "price_band"):
+            for c in m["selection"][target]["candidates"].values():
+                for k in strip:
+                    c.pop(k, None)
+    assert after == before and again["selected"] == manifest["selected"]
+    old, new = (pd.read_csv(r / "predictions.csv") for r in (run, changed))
+    probs = [c for c in old.columns if c.startswith(("p_price", "pred_price", "price_"))]
+    pd.testing.assert_frame_equal(old[probs], new[probs])
+    assert not old["true_price_band"].equals(new["true_price_band"])
 
 
 def test_interval_margin_comes_from_out_of_fold_predictions():
@@ -155,7 +226,7 @@ def test_interval_margin_comes_from_out_of_fold_predictions():
     prices = np.exp(4 + X[:, 0] + rng.normal(scale=0.6, size=600))
     groups = np.arange(600) % 150
     new = partial(PriceEstimator, max_iter=60, seed=0)
-    margin = oof_interval_margin(new, X[:400], prices[:400], groups[:400])
+    margin = interval_margin(oof_log_quantiles(new, X[:400], prices[:400], groups[:400]), prices[:400])
     logq = new().fit(X[:400], prices[:400]).predict_log(X[400:])
     y = np.log(prices[400:])
     raw = np.mean((y >= logq[:, 0]) & (y <= logq[:, 2]))
@@ -167,7 +238,7 @@ def test_missing_probs_file_is_named(tmp_path: Path):
     run, meta_df = make_run(tmp_path, n=60)
     (run / "probs" / "brand.parquet").unlink()
     with pytest.raises(FileNotFoundError, match="brand.parquet"):
-        fit_and_evaluate(run, meta_df, Settings())
+        fast_stack(run, meta_df)
 
 
 @parametrize_with_checks([BoostedMeta(max_iter=10)])
@@ -191,3 +262,71 @@ def test_stacking_estimators_clone_with_their_parameters_and_fit_leaves_them_alo
     assert all(np.array_equal(copy.get_params()[k], v) for k, v in params.items())
     assert not any(k.endswith("_") and not k.startswith("_") for k in vars(copy))  # unfitted: no fitted attribute
     assert {k for k in vars(estimator) if k.endswith("_") and not k.startswith("_")} >= {"keep_"}
+
+
+def _blocks(true: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """Two probability blocks over 4 classes: `good` puts 0.7 on the truth for 90 % of rows, `bad` is noise."""
+    n = len(true)
+    good = np.full((n, 4), 0.1)
+    hit = rng.random(n) < 0.9
+    good[np.arange(n), np.where(hit, true, (true + 1) % 4)] = 0.7
+    bad = rng.dirichlet(np.ones(4), n)
+    return pd.DataFrame(np.hstack([good, bad]), columns=[f"good__{k}" for k in range(4)] + [f"bad__{k}" for k in
+                                                                                          range(4)])
+
+
+class _Broken(ColumnProbs):
+    def fit(self, X, y=None):
+        raise ValueError("cannot fit here")
+
+
+def test_the_clearly_better_candidate_wins_with_its_exact_cv_scores():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, 300)
+    X = _blocks(y, rng)
+    groups = np.arange(300) // 3
+    good, bad = [f"good__{k}" for k in range(4)], [f"bad__{k}" for k in range(4)]
+    result = compete({"bad": ColumnProbs(bad), "broken": _Broken(good), "good": ColumnProbs(good),
+                      "pooled": PooledProbs(bad, good)}, X, y, groups, n_classes=4)
+    assert result.failed == {"broken": "ValueError: cannot fit here"}
+    assert set(result.scores) == {"bad", "good", "pooled"}
+    assert result.scores["good"]["accuracy"] == pytest.approx(np.mean(X[good].to_numpy().argmax(1) == y))
+    assert result.scores["bad"]["accuracy"] < 0.4
+    # pooling can only learn to drop the noise: it ties `good` at best, and a tie goes to the simpler, earlier one
+    assert result.selected == "good" and result.lead == pytest.approx(
+        result.scores["good"]["accuracy"] - max(result.scores["pooled"]["accuracy"], result.scores["bad"]["accuracy"]))
+    assert result.fitted["pooled"].weights_[0] < 0.1 < result.fitted["pooled"].weights_[1]
+    summary = result.summary()
+    assert summary["selected"] == "good" and summary["cv_rows"] == 300 and summary["cv_folds"] == 3
+    assert summary["candidates"]["broken"] == {"failed": "ValueError: cannot fit here"}
+
+
+class _Memoriser(ColumnProbs):
+    """Remembers the label of every row id it is fit on (certain of those), uniform on any other row."""
+
+    def fit(self, X, y=None):
+        self.seen_ = dict(zip(X["row"], y, strict=True))
+        self.classes_ = np.arange(4)
+        return self
+
+    def predict_proba(self, X):
+        p = np.full((len(X), 4), 0.25)
+        for i, row in enumerate(X["row"]):
+            if row in self.seen_:
+                p[i] = np.eye(4)[self.seen_[row]]
+        return p
+
+
+def test_a_fitted_candidate_is_scored_only_on_rows_it_did_not_see():
+    """A candidate that memorises its fit rows is perfect on them; out of fold it knows nothing, so it loses to a
+    fixed candidate that is right half the time, though refit on all rows it would look perfect on them."""
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 4, 240)
+    half = np.full((240, 4), 0.1)
+    half[np.arange(240), np.where(np.arange(240) % 2 == 0, y, (y + 2) % 4)] = 0.7
+    X = pd.DataFrame(half, columns=[f"half__{k}" for k in range(4)]).assign(row=np.arange(240))
+    result = compete({"memoriser": _Memoriser(), "half": ColumnProbs([f"half__{k}" for k in range(4)])},
+                     X, y, np.arange(240) // 2, 4)
+    assert result.scores["half"]["accuracy"] == pytest.approx(0.5)
+    assert result.scores["memoriser"]["accuracy"] < 0.35 and result.selected == "half"
+    assert (result.fitted["memoriser"].predict_proba(X).argmax(1) == y).all()

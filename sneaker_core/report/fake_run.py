@@ -106,7 +106,7 @@ def write_fake_run(run_dir: Path, *, n_products: int = 1200, seed: int = 7) -> P
         cat.assign(group=cat["product_id"])[["product_id", "group", "split"]].to_parquet(tmp, index=False)
     metrics: dict = {"targets": {}, "data": {"n_train": len(train), "n_val": int((cat["split"] == "val").sum()),
                                              "n_test": len(test), "split_digest": f"fake{seed:08d}"},
-                     "meta": {"logreg": {}, "boosted": {}}, "comparison": {}}
+                     "meta": {"selection": {}}, "comparison": {}}
     probs = {}
     held = cat[cat["split"] != "train"].reset_index(drop=True)
     for target in TARGETS:
@@ -133,10 +133,14 @@ def write_fake_run(run_dir: Path, *, n_products: int = 1200, seed: int = 7) -> P
         if target in PRICE_TARGETS:
             cmp["cnn"]["within_one"] = result["within_one_bin"]
             yt = y[is_test]
-            for name, bonus in (("logreg", 0.45), ("boosted", 0.55)):
-                metrics["meta"][name][target] = _fake_meta(yt, spec, train_y, SIGNAL[target] + bonus, rng)
-                cmp[f"meta_{name}"] = metrics["meta"][name][target]
-            cmp["title_only"] = _fake_meta(yt, spec, train_y, SIGNAL[target] + 0.3, rng)
+            for name, bonus in (("meta_logreg", 0.45), ("meta_boosted", 0.55), ("title_only", 0.3)):
+                cmp[name] = _fake_meta(yt, spec, train_y, SIGNAL[target] + bonus, rng)
+            cv = {k: cmp[k]["accuracy"] for k in ("meta_logreg", "meta_boosted", "title_only")}
+            best = max(cv, key=cv.get)
+            metrics["meta"]["selection"][target] = {
+                "selected": best, "lead_over_next_cv_accuracy": cv[best] - sorted(cv.values())[-2], "cv_folds": 3,
+                "cv_rows": int((held["split"] == "val").sum()),
+                "candidates": {k: {"cv_accuracy": v, "test_accuracy": cmp[k]["accuracy"]} for k, v in cv.items()}}
         metrics["comparison"][target] = cmp
     wide = _wide_predictions(test, specs, probs, rng)
     write_csv_table(wide, run_dir / "predictions.csv")

@@ -13,7 +13,7 @@ from sneaker_core.report.load import RunInputs, inside
 
 # Validation accuracy of the original notebook (random, leaky 80/20 split, n = 2,386): domain facts §3.
 ORIGINAL_ACCURACY = {"price_decile": 0.196, "price_band": 0.318, "brand": 0.962, "model": 0.944}
-METHOD_ORDER = ("cnn", "title", "logreg", "meta_a", "boost", "meta_b", "majority")
+METHOD_ORDER = ("cnn", "title", "pooled", "logreg", "meta_a", "boost", "meta_b", "majority")
 
 
 def _number(value: object) -> float | None:
@@ -23,11 +23,13 @@ def _number(value: object) -> float | None:
 
 
 def fmt(name: str, value: object) -> Cell:
-    """A metric cell formatted by its name: dollars (MAE, *usd), counts (n, n_*, support), percent (MdAPE,
-    coverage: stored as fractions), else 3 decimals."""
+    """A metric cell formatted by its name: dollars (MAE, *usd), counts (integers; n, n_*, support), percent
+    (MdAPE, coverage: stored as fractions), else 3 decimals."""
     x = _number(value)
     if x is None:
         return Cell("—" if value is None else value, num=True)
+    if isinstance(value, int):
+        return Cell(f"{value:,}", num=True)
     lname = name.lower()
     if "mae" in lname or lname.endswith("usd"):
         return Cell(f"${x:,.2f}", num=True)
@@ -78,7 +80,7 @@ def _method_rank(method: str) -> tuple[int, str]:
 
 
 def comparison_section(run: RunInputs) -> Section:
-    sec = Section("comparison", "Same test rows: each CNN, title-only, meta-models, majority")
+    sec = Section("comparison", "Same test rows: each CNN, title-only, pooled, meta-models, majority")
     comparison = _dict(run.metrics.get("comparison"))
     if not comparison:
         sec.missing("metrics.json has no `comparison` (stacking did not run or failed)")
@@ -103,16 +105,33 @@ def comparison_section(run: RunInputs) -> Section:
 
 
 def meta_section(run: RunInputs) -> Section:
-    sec = Section("meta", "Meta-models (fit on validation, scored on test)")
+    sec = Section("meta", "What the predictions publish: every candidate cross-validated on validation rows")
     meta = _dict(run.metrics.get("meta"))
-    entries = [(str(model), str(target), _dict(m)) for model, per in meta.items() for target, m in _dict(per).items()]
-    if not entries:
-        sec.missing("metrics.json has no `meta` results (stacking did not run or failed)")
+    selection = {str(t): _dict(e) for t, e in _dict(meta.get("selection")).items() if _dict(e)}
+    if not selection:
+        sec.missing(str(meta["skipped"]) if meta.get("skipped") else
+                    "metrics.json has no `meta` selection (stacking did not run or failed)")
         return sec
-    names = _metric_names([e[2] for e in entries])
-    sec.add(table(["meta-model", "target", *names],
-                  [[model, target, *(fmt(n, m.get(n)) for n in names)] for model, target, m in entries],
-                  id="meta-table"))
+    lead = [_number(e.get("lead_over_next_cv_accuracy")) for e in selection.values()]
+    sec.add(table(["target", "selected for predictions", "lead over the next (CV accuracy)", "validation rows",
+                   "folds"],
+                  [[t, str(e.get("selected") or "—"), Cell("—" if d is None else f"{d:+.3f}", num=True),
+                    fmt("n", e.get("cv_rows")), fmt("n", e.get("cv_folds"))]
+                   for (t, e), d in zip(selection.items(), lead, strict=True)],
+                  id="selection-table", row_keys=[f"selection:{t}" for t in selection]))
+    settings = _dict(meta.get("settings"))
+    for target, entry in selection.items():
+        candidates = {str(k): _dict(v) for k, v in _dict(entry.get("candidates")).items()}
+        names = _metric_names(list(candidates.values()))
+        rows = [[f"{name} (published)" if name == entry.get("selected") else name,
+                 *(fmt(n, c.get(n)) for n in names), str(c.get("failed") or _dict(settings.get(target)).get(name)
+                                                         or "")]
+                for name, c in candidates.items()]
+        sec.add(tag("h3", target), table(["candidate", *names, "settings chosen / why out"], rows,
+                                         row_keys=[f"candidate:{target}:{n}" for n in candidates]))
+    sec.add(tag("p", "cv_*: grouped out-of-fold scores on the validation rows, where the choice is made; "
+                     "test_accuracy: the same candidate refit on all validation rows, scored on the test rows, "
+                     "which no choice reads.", class_="muted"))
     return sec
 
 

@@ -1,10 +1,10 @@
 """Title features (word + character TF-IDF, parsed attributes, labels) and CNN-probability features.
 
-A feature frame has one row per product with the columns `title`, `search_model`, `model` and `brand`
-(any of the last three may be empty), `image`, and the market columns (`market_features.MARKET_COLUMNS`: retail
-price and age at the as-of date, NaN with a 0 indicator where unknown). `TitleFeaturizer` turns it into a sparse matrix for linear models;
-`dense_title_features` gives the small dense table (attributes, label codes, image-URL numbers) that boosted
-trees use.
+A feature frame has one row per product with the five `FRAME_COLUMNS`: `title`, `search_model`, `model`,
+`brand` and `image` (any but the title may be empty), and the market columns (`market_features.MARKET_COLUMNS`:
+retail price and age at the as-of date, NaN with a 0 indicator where unknown). `TitleFeaturizer` turns it into a
+sparse matrix for linear models; `dense_title_features` gives the small dense table (attributes, label codes,
+image-URL numbers) that boosted trees use.
 """
 
 from __future__ import annotations

@@ -1,12 +1,19 @@
-"""Stacked meta-models on the four CNNs' outputs plus title features; evaluated on the test split only.
+"""The stacking stage's models: the title model, the meta features, the competition per price target and the
+dollar estimate; evaluated on the test split only.
 
 Layering, so that no level sees the rows it is scored on:
-- the CNNs and the title model (`TitleModel`: word/char TF-IDF, attributes, labels) learn from TRAIN;
-- meta-model A (multinomial logistic regression) and B (HistGradientBoosting) learn from VAL: features
-  are the probabilities of all four CNNs, the CNN-predicted model and brand, the title model's class
-  probabilities and log-price quantiles, and the parsed title attributes and labels; each picks its own
-  settings from a small grid by grouped cross-validation on VAL; the dollar estimate (quantile GB) too;
-- everything is scored on TEST: each CNN alone, title-only, meta A, meta B, the majority baseline.
+- the CNNs and the title model (`TitleModel`: word/char TF-IDF, attributes, labels) learn from TRAIN. The title
+  model's blend weights and interval margins are chosen on out-of-fold predictions of the TRAIN rows (grouped
+  folds), so the validation rows stay unseen by it. The CNN outputs on TRAIN rows cannot serve the same way:
+  the CNN was fit on them, so its probabilities there are far more confident than on new rows;
+- the candidates for each price target (the target's CNN alone, title-only, a two-weight pooling of the two,
+  meta-model A: multinomial logistic regression, meta-model B: `BoostedMeta`) compete in one grouped
+  cross-validation on VAL (`selection.compete`) and the winner's predictions are published. Meta features are
+  the probabilities of all four CNNs, the CNN-predicted model and brand, the title model's class probabilities
+  and log-price quantiles, and the parsed title attributes and labels;
+- the dollar estimate: the title model's quantiles or a quantile GB on the meta features fit on VAL, whichever
+  has the lower grouped out-of-fold MdAPE on VAL;
+- everything is scored on TEST (`meta_outputs`), which no choice reads.
 """
 
 from __future__ import annotations
@@ -17,19 +24,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from sneaker_core.payout import schedule_from
-from sneaker_core.scoring import class_scores
+from sneaker_core.scoring import price_metrics
 from sneaker_core.settings import Settings
+from sneaker_core.stacking.candidates import price_candidates
 from sneaker_core.stacking.estimate import TREE_THREADS, PriceEstimator, dollar_interval
 from sneaker_core.stacking.features import (
     LabelCodes,
@@ -39,13 +41,12 @@ from sneaker_core.stacking.features import (
     feature_frame,
 )
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS
-from sneaker_core.stacking.title_calibrate import interval_margin
+from sneaker_core.stacking.selection import CV_FOLDS, compete, full_proba
+from sneaker_core.stacking.title_calibrate import calibrate, calibrated, interval_margin, oof_views
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
 from sneaker_core.targets import MISSING, PRICE_TARGETS, TARGETS, TargetSpec
 
-LOGREG_GRID = ({"C": 0.1}, {"C": 1.0}, {"C": 10.0})
-BOOSTED_GRID = ({"learning_rate": 0.05, "max_leaf_nodes": 7}, {"learning_rate": 0.1, "max_leaf_nodes": 15})
-CV_FOLDS = 3
+TITLE_LOGQ = ("title_logq10", "title_logq50", "title_logq90")
 META_COLUMNS = ("product_id", "title", "price", "model", "brand", "search_model", "group_key")
 
 
@@ -67,14 +68,20 @@ def read_probs(run_dir: Path, specs: dict[str, TargetSpec]) -> dict[str, pd.Data
 
 
 def fit_title_model(meta_df: pd.DataFrame, split: pd.DataFrame, specs: dict[str, TargetSpec], seed: int
-                    ) -> TitleModel:
-    """The title model, fit on the TRAIN split's priced products with the run's price bin edges."""
+                    ) -> tuple[TitleModel, dict]:
+    """The title model fit on the TRAIN split's priced products with the run's price bin edges, its settings chosen
+    on grouped out-of-fold predictions of those products; returns the model and what was chosen."""
     train = meta_df.merge(split[split["split"] == "train"][["product_id"]], on="product_id")
-    train = train[pd.to_numeric(train["price"], errors="coerce") > 0]
-    if train["group_key"].nunique() < 2:
-        raise ValueError(f"need priced train products from at least 2 groups for the title model, got {len(train)}")
-    model = TitleModel(specs["price_decile"].edges, specs["price_band"].edges, TitleModelConfig(seed=seed))
-    return model.fit(feature_frame(train), train["price"].to_numpy(float), train["group_key"].tolist())
+    train = train[pd.to_numeric(train["price"], errors="coerce") > 0].reset_index(drop=True)
+    groups = train["group_key"].fillna(train["product_id"].astype(str)).to_numpy()
+    if len(set(groups)) < CV_FOLDS:  # each out-of-fold fit needs two groups of its own
+        raise ValueError(f"need priced train products from at least {CV_FOLDS} product groups for the title model, "
+                         f"got {len(set(groups))}")
+    frame, prices = feature_frame(train), train["price"].to_numpy(float)
+    base = TitleModel(specs["price_decile"].edges, specs["price_band"].edges, TitleModelConfig(seed=seed))
+    chosen = calibrate(base, oof_views(base, frame, prices, groups, CV_FOLDS), prices)
+    model = clone(base).set_params(config=calibrated(base.config, chosen)).fit(frame, prices, groups.tolist())
+    return model, {"fit_on": "train", "settings_chosen_on": "out-of-fold train rows", "settings": chosen}
 
 
 def cnn_truth(probs: pd.DataFrame, product_ids: pd.Series) -> np.ndarray:
@@ -96,108 +103,21 @@ def meta_features(rows: pd.DataFrame, probs: dict[str, pd.DataFrame], title_mode
     for target in TITLE_TARGETS:
         blended = pred.proba(target, title_model.config_.blend_weights)
         parts.append(pd.DataFrame(blended, columns=[f"title_{target}__{c}" for c in title_model.bin_classes[target]]))
-    parts.append(pd.DataFrame(pred.log_quantiles, columns=["title_logq10", "title_logq50", "title_logq90"]))
+    parts.append(pd.DataFrame(pred.log_quantiles, columns=list(TITLE_LOGQ)))
     parts.append(dense_title_features(frame, codes).drop(columns=list(IMAGE_COLUMNS)).reset_index(drop=True))
     return pd.concat(parts, axis=1)
 
 
-def make_logreg(columns: list[str], C: float, seed: int):
-    """Scaled numeric columns + one-hot categorical codes -> multinomial logistic regression."""
-    cat = [c for c in columns if c.startswith("code_")]
-    num = [c for c in columns if not c.startswith("code_")]
-    prep = ColumnTransformer([("num", StandardScaler(), num),
-                              ("cat", OneHotEncoder(handle_unknown="ignore"), cat)])
-    return make_pipeline(prep, LogisticRegression(C=C, max_iter=1000, random_state=seed))
-
-
-class BoostedMeta(ClassifierMixin, BaseEstimator):
-    """HistGradientBoostingClassifier on dense features (NaN allowed); all-NaN columns are left out, one OpenMP
-    thread. `categorical` marks the label-code columns (one bool per column, or None)."""
-
-    def __init__(self, categorical: np.ndarray | None = None, learning_rate: float = 0.1, max_leaf_nodes: int = 31,
-                 max_iter: int = 100, seed: int = 0) -> None:
-        self.categorical = categorical
-        self.learning_rate = learning_rate
-        self.max_leaf_nodes = max_leaf_nodes
-        self.max_iter = max_iter
-        self.seed = seed
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        return tags
-
-    def fit(self, X, y) -> BoostedMeta:
-        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
-        self.keep_ = ~np.all(np.isnan(X), axis=0)
-        cat = None if self.categorical is None else np.asarray(self.categorical, dtype=bool)[self.keep_]
-        self.model_ = HistGradientBoostingClassifier(
-            categorical_features=cat if cat is not None and cat.any() else None, learning_rate=self.learning_rate,
-            max_leaf_nodes=self.max_leaf_nodes, max_iter=self.max_iter, early_stopping=False,
-            random_state=self.seed)
-        with threadpool_limits(TREE_THREADS, user_api="openmp"):
-            self.model_.fit(X[:, self.keep_], y)
-        self.classes_ = self.model_.classes_
-        self.n_iter_ = self.model_.n_iter_
-        return self
-
-    def predict_proba(self, X) -> np.ndarray:
-        check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
-        with threadpool_limits(TREE_THREADS, user_api="openmp"):
-            return self.model_.predict_proba(X[:, self.keep_])
-
-    def predict(self, X) -> np.ndarray:
-        check_is_fitted(self, "model_")
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
-
-
-def _logreg_input(X: pd.DataFrame) -> pd.DataFrame:
-    """NaN probabilities -> 0; categorical codes -> strings for the one-hot encoder (-1 = none)."""
-    codes = {c: X[c].fillna(-1).astype(int).astype(str) for c in X.columns if c.startswith("code_")}
-    return X.fillna(0.0).assign(**codes)
-
-
-def _fit(kind: str, X: pd.DataFrame, y: np.ndarray, seed: int, params: dict):
-    if kind == "logreg":
-        return make_logreg(list(X.columns), seed=seed, **params).fit(_logreg_input(X), y)
-    return BoostedMeta(categorical_mask(list(X.columns)), seed=seed, **params).fit(X.to_numpy(float), y)
-
-
-def predict_proba(kind: str, model, X: pd.DataFrame, n_classes: int) -> np.ndarray:
-    """Class probabilities over all n classes (a class unseen in VAL gets 0)."""
-    if kind == "logreg":
-        p, classes = model.predict_proba(_logreg_input(X)), model[-1].classes_
-    else:
-        p, classes = model.predict_proba(X.to_numpy(float)), model.classes_
-    out = np.zeros((len(X), n_classes))
-    out[:, classes] = p
-    return out
-
-
-def select_and_fit(kind: str, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, n_classes: int,
-                   seed: int) -> tuple[object, dict]:
-    """Grouped CV on VAL over the kind's small grid (accuracy, ties by within-one); refit the best."""
-    grid = LOGREG_GRID if kind == "logreg" else BOOSTED_GRID
-    folds = min(CV_FOLDS, len(set(groups)))
-    cv: dict[str, float] = {}
-    if folds >= 2 and len(grid) > 1:
-        for i, params in enumerate(grid):
-            oof = np.zeros((len(y), n_classes))
-            for a, b in GroupKFold(n_splits=folds).split(X, y, groups):
-                oof[b] = predict_proba(kind, _fit(kind, X.iloc[a], y[a], seed, params), X.iloc[b], n_classes)
-            s = class_scores(y, oof.argmax(1))
-            cv[str(i)] = s["accuracy"] + 1e-3 * s["within_one"]
-        best = grid[int(max(cv, key=cv.get))]
-    else:
-        best = grid[0]
-    info = {"params": best, "cv_accuracy": max(cv.values()) if cv else None, "cv_folds": folds,
-            "grid": list(grid)}
-    return _fit(kind, X, y, seed, best), info
-
-
 def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -> dict:
-    """Fit meta A/B and the dollar estimate on VAL, score on TEST, write predictions + metrics; return a manifest."""
+    """Fit the title model on TRAIN; let the candidates compete on VAL; score on TEST, write predictions + metrics;
+    return a manifest."""
+    # The models are small (hundreds to a few thousand rows): one BLAS/OpenMP thread each is as fast alone and ten
+    # times faster on a busy machine, where threads that wait for each other spin.
+    with threadpool_limits(TREE_THREADS):
+        return _fit_and_evaluate(run_dir, meta_df, settings)
+
+
+def _fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -> dict:
     from sneaker_core.stacking.meta_outputs import write_outputs
     from sneaker_core.training.runinfo import load_targets
 
@@ -210,7 +130,7 @@ def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -
     split = pd.read_parquet(run_dir / "split.parquet")
     meta_df = meta_df.drop_duplicates("product_id").reset_index(drop=True)
     meta_df["price"] = pd.to_numeric(meta_df["price"], errors="coerce")
-    title_model = fit_title_model(meta_df, split, specs, settings.seed)
+    title_model, title_info = fit_title_model(meta_df, split, specs, settings.seed)
     scored = probs["price_decile"][["product_id", "split"]].drop_duplicates("product_id")
     rows = {s: scored[scored["split"] == s][["product_id"]].merge(meta_df, on="product_id", how="left")
             .assign(title=lambda d: d["title"].fillna("")) for s in ("val", "test")}
@@ -218,8 +138,8 @@ def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -
     X = {s: meta_features(rows[s], probs, title_model, codes) for s in rows}
     truth = {s: {t: cnn_truth(probs[t], rows[s]["product_id"]) for t in TARGETS} for s in rows}
     train_rows = meta_df.merge(split[split["split"] == "train"][["product_id"]], on="product_id")
-    result = {"models": {"logreg": {}, "boosted": {}}, "test_proba": {}, "truth": truth, "rows": rows,
-              "specs": specs, "probs": probs, "title_model": title_model, "X": X,
+    result = {"competitions": {}, "test_proba": {}, "truth": truth, "rows": rows, "specs": specs, "probs": probs,
+              "title_info": title_info, "X": X,
               "train_truth": {t: specs[t].encode(train_rows["price"].where(train_rows["price"] > 0).tolist())
                               for t in PRICE_TARGETS}}
     groups = rows["val"]["group_key"].fillna(rows["val"]["product_id"].astype(str)).to_numpy()
@@ -229,30 +149,48 @@ def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -
         if known.sum() < 2 or len(set(y[known])) < 2:
             raise ValueError(f"{target}: VAL has {known.sum()} labelled rows in {len(set(y[known]))} classes; "
                              "the meta-models need at least 2 of each")
-        for kind in ("logreg", "boosted"):
-            model, info = select_and_fit(kind, X["val"][known], y[known], groups[known], n, settings.seed)
-            result["models"][kind][target] = info
-            result["test_proba"][(kind, target)] = predict_proba(kind, model, X["test"], n)
+        candidates = price_candidates(target, list(X["val"].columns), settings.seed)
+        competition = compete(candidates, X["val"][known], y[known], groups[known], n)
+        result["competitions"][target] = competition
+        for name, model in competition.fitted.items():
+            result["test_proba"][(name, target)] = full_proba(model, X["test"], n)
     priced_val = rows["val"]["price"].to_numpy(float) > 0
-    X_val, prices = X["val"][priced_val].to_numpy(float), rows["val"]["price"].to_numpy(float)[priced_val]
-    new_estimator = partial(PriceEstimator, categorical=categorical_mask(list(X["val"].columns)), max_iter=200,
-                            seed=settings.seed)
-    margin = oof_interval_margin(new_estimator, X_val, prices, groups[priced_val])
-    logq = new_estimator().fit(X_val, prices).predict_log(X["test"].to_numpy(float))
-    result["estimate"] = dollar_interval(logq, margin)
-    result["interval_margin"] = margin
+    result["estimate"], result["estimate_selection"] = fit_estimate(
+        X["val"][priced_val], rows["val"]["price"].to_numpy(float)[priced_val], groups[priced_val], X["test"],
+        settings.seed)
     result["fee_schedule"] = schedule_from(settings)  # the net payout column of the predictions (output only)
     return write_outputs(run_dir, result)
 
 
-def oof_interval_margin(new_estimator: Callable[[], PriceEstimator], X: np.ndarray, prices: np.ndarray,
-                        groups: np.ndarray) -> float:
-    """Split-conformal widening of the log 10-90% interval from grouped out-of-fold predictions on VAL
-    (the estimator is fit on VAL itself, so its own residuals there would be too small)."""
-    folds = min(CV_FOLDS, len(set(groups)))
-    if folds < 2:
-        return 0.0
+def oof_log_quantiles(new_estimator: Callable[[], PriceEstimator], X: np.ndarray, prices: np.ndarray,
+                      groups: np.ndarray) -> np.ndarray:
+    """Grouped out-of-fold log quantiles (the estimator is fit on VAL itself, so its own residuals there would be
+    too small for the interval margin and too kind to its MdAPE)."""
     oof = np.zeros((len(prices), 3))
-    for a, b in GroupKFold(n_splits=folds).split(X, prices, groups):
+    for a, b in GroupKFold(n_splits=min(CV_FOLDS, len(set(groups)))).split(X, prices, groups):
         oof[b] = new_estimator().fit(X[a], prices[a]).predict_log(X[b])
-    return interval_margin(oof, prices)
+    return oof
+
+
+def fit_estimate(X_val: pd.DataFrame, prices: np.ndarray, groups: np.ndarray, X_test: pd.DataFrame, seed: int
+                 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], dict]:
+    """The dollar estimate for TEST rows and how it was chosen: the title model's quantiles (fit on TRAIN, so VAL
+    scores them as they are) against a quantile GB on the meta features (grouped out-of-fold on VAL); the lower
+    MdAPE wins (ties: the title model). Each interval is widened by its split-conformal margin on VAL."""
+    if len(set(groups)) < 2:
+        raise ValueError(f"{len(set(groups))} priced product group(s) in VAL; the dollar estimate needs 2")
+    new_estimator = partial(PriceEstimator, categorical=categorical_mask(list(X_val.columns)), max_iter=200,
+                            seed=seed)
+    logq = {"title_only": X_val[list(TITLE_LOGQ)].to_numpy(float),
+            "meta": oof_log_quantiles(new_estimator, X_val.to_numpy(float), prices, groups)}
+    margins = {k: interval_margin(q, prices) for k, q in logq.items()}
+    cv = {k: price_metrics(prices, *dollar_interval(q, margins[k])) for k, q in logq.items()}
+    selected = min(logq, key=lambda k: (cv[k]["mdape"], k != "title_only"))
+    if selected == "meta":
+        test_logq = new_estimator().fit(X_val.to_numpy(float), prices).predict_log(X_test.to_numpy(float))
+    else:
+        test_logq = X_test[list(TITLE_LOGQ)].to_numpy(float)
+    info = {"selected": selected, "interval_log_margin": round(float(margins[selected]), 4),
+            "cv_folds": min(CV_FOLDS, len(set(groups))), "cv_rows": len(prices),
+            "candidates": {k: {"cv_mdape": v["mdape"], "cv_mae": v["mae"]} for k, v in cv.items()}}
+    return dollar_interval(test_logq, margins[selected]), info

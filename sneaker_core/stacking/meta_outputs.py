@@ -1,4 +1,5 @@
-"""Test-split comparison, predictions.parquet/.csv and the metrics.json update for the meta-models."""
+"""Test-split comparison of every candidate, predictions.parquet/.csv (the selected candidates' predictions) and
+the metrics.json update for the stacking stage."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ import pandas as pd
 from sneaker_core.atomic import sha256_file, write_json
 from sneaker_core.payout import net_payouts
 from sneaker_core.scoring import class_scores, majority_scores, price_metrics
+from sneaker_core.stacking.candidates import BOOSTED_PARAMS
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table, write_csv, write_parquet
 from sneaker_core.targets import PRICE_TARGETS, TARGETS
 
 PREDICTIONS_PARQUET = "predictions.parquet"
 PREDICTIONS_CSV = "predictions.csv"
-META_KINDS = ("logreg", "boosted")
 
 
 def _cnn_proba(result: dict, target: str) -> np.ndarray:
@@ -27,15 +28,13 @@ def _cnn_proba(result: dict, target: str) -> np.ndarray:
 
 
 def comparison(result: dict) -> dict:
-    """Per price target, on the same TEST rows: each CNN alone, title-only, meta A, meta B, majority."""
+    """Per price target, on the same TEST rows: every candidate of the competition and the majority baseline;
+    per label target, its CNN."""
     out: dict = {}
     for target in PRICE_TARGETS:
         true = result["truth"]["test"][target]
-        rows = {f"cnn_{target}": class_scores(true, _cnn_proba(result, target).argmax(1))}
-        title_cols = [c for c in result["X"]["test"].columns if c.startswith(f"title_{target}__")]
-        rows["title_only"] = class_scores(true, result["X"]["test"][title_cols].to_numpy().argmax(1))
-        for kind in META_KINDS:
-            rows[f"meta_{kind}"] = class_scores(true, result["test_proba"][(kind, target)].argmax(1))
+        rows = {name: class_scores(true, result["test_proba"][(name, target)].argmax(1))
+                for name in result["competitions"][target].fitted}
         rows["majority"] = majority_scores(result["train_truth"][target], true)
         out[target] = rows
     for target in ("model", "brand"):
@@ -44,17 +43,45 @@ def comparison(result: dict) -> dict:
     return out
 
 
-def selected_kind(result: dict, target: str) -> str:
-    """The meta-model with the better VAL cross-validation accuracy (ties: logistic regression)."""
-    cv = {k: result["models"][k][target]["cv_accuracy"] or 0.0 for k in META_KINDS}
-    return max(META_KINDS, key=lambda k: (cv[k], k == "logreg"))
+def _settings(fitted: dict) -> dict:
+    """What each fitted candidate chose on VAL (the logistic regression's grid point, the pooling weights) or the
+    boosted meta-model's fixed settings."""
+    out = {}
+    for name, model in fitted.items():
+        if hasattr(model, "best_params_"):
+            out[name] = {"params": {k.rsplit("__", 1)[-1]: v for k, v in model.best_params_.items()}}
+        elif hasattr(model, "weights_"):
+            out[name] = {"weights": [round(w, 4) for w in model.weights_]}
+        elif name == "meta_boosted":
+            out[name] = {"params": {k: model.get_params()[k] for k in BOOSTED_PARAMS}}
+    return out
+
+
+def meta_metrics(result: dict, comp: dict) -> dict:
+    """metrics.json's `meta`: per price target the competition (each candidate's VAL cross-validation scores
+    beside its TEST accuracy, the winner and its lead), the dollar estimate's choice, the settings chosen."""
+    selection = {}
+    for target in PRICE_TARGETS:
+        summary = result["competitions"][target].summary()
+        for name, scores in summary["candidates"].items():
+            if name in comp[target]:
+                scores["test_accuracy"] = comp[target][name]["accuracy"]
+        selection[target] = summary
+    selection["price_estimate"] = result["estimate_selection"]
+    return {
+        "selection": selection,
+        "selected_for_predictions": {t: s["selected"] for t, s in selection.items()},
+        "settings": {**{t: _settings(result["competitions"][t].fitted) for t in PRICE_TARGETS},
+                     "title_model": result["title_info"]},
+        "fit_on": "val", "evaluated_on": "test",
+    }
 
 
 def write_outputs(run_dir: Path, result: dict) -> dict:
     """Write predictions (tidy parquet + wide CSV) for TEST rows and merge the meta keys into metrics.json."""
     test = result["rows"]["test"]
     specs = result["specs"]
-    chosen = {t: selected_kind(result, t) for t in PRICE_TARGETS}
+    chosen = {t: result["competitions"][t].selected for t in PRICE_TARGETS}
     outputs = {t: TargetOutput(specs[t].classes, result["test_proba"][(chosen[t], t)], result["truth"]["test"][t])
                for t in PRICE_TARGETS}
     for t in ("model", "brand"):
@@ -71,13 +98,10 @@ def write_outputs(run_dir: Path, result: dict) -> dict:
 
     priced = test["price"].to_numpy(float) > 0
     estimate = {**price_metrics(test["price"].to_numpy(float)[priced], est[priced], low[priced], high[priced]),
-                "interval_log_margin": round(float(result["interval_margin"]), 4)}
+                "interval_log_margin": result["estimate_selection"]["interval_log_margin"],
+                "source": result["estimate_selection"]["selected"]}
     comp = comparison(result)
-    meta = {kind: {t: {**result["models"][kind][t], "test": comp[t][f"meta_{kind}"]} for t in PRICE_TARGETS}
-            for kind in META_KINDS}
-    meta["selected_for_predictions"] = chosen
-    meta["fit_on"] = "val"
-    meta["evaluated_on"] = "test"
+    meta = meta_metrics(result, comp)
     metrics_path = Path(run_dir) / "metrics.json"
     metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
     net_payout = {"schedule": result["fee_schedule"].to_json(), "column": "net_payout_usd of predictions.csv",
@@ -86,9 +110,10 @@ def write_outputs(run_dir: Path, result: dict) -> dict:
     write_json(metrics_path, metrics)
     return {
         "predictions_csv": str(wide_path), "predictions_parquet": str(tidy_path), "metrics": str(metrics_path),
-        "n_val": len(result["rows"]["val"]), "n_test": len(test), "selected": chosen,
+        "n_val": len(result["rows"]["val"]), "n_test": len(test), "selected": meta["selected_for_predictions"],
         "targets": list(TARGETS),
-        "test_accuracy": {t: comp[t][f"meta_{chosen[t]}"]["accuracy"] for t in PRICE_TARGETS},
+        "test_accuracy": {t: comp[t][chosen[t]]["accuracy"] for t in PRICE_TARGETS},
+        "selection": meta["selection"],
         "price_estimate": estimate,
         # what the report reads: its cache key holds this manifest, so any change in these files rebuilds it
         "sha256": {p.name: sha256_file(p) for p in (Path(wide_path), Path(tidy_path), metrics_path)},

@@ -20,9 +20,12 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold
 
 from sneaker_core.stacking.market_features import without_market
 from sneaker_core.stacking.title_models import (
+    CONDITIONS,
     TITLE_ONLY,
     TITLE_TARGETS,
     WITH_IMAGE,
@@ -44,6 +47,34 @@ def condition_views(model: TitleModel, frame: pd.DataFrame) -> dict[str, TitlePr
     no_market = without_market(frame)
     return {TITLE_ONLY: model.predict(no_market.assign(image="")), WITH_IMAGE: model.predict(no_market),
             WITH_MARKET: model.predict(frame)}
+
+
+def oof_views(model: TitleModel, frame: pd.DataFrame, prices_usd: np.ndarray, groups: np.ndarray, folds: int
+              ) -> dict[str, TitlePrediction]:
+    """`condition_views` of every row, each predicted by a clone of `model` fit on the other product groups'
+    rows (grouped folds), in row order: held-out predictions to calibrate on without a separate split."""
+    groups = np.asarray(groups)
+    parts: dict[str, list[TitlePrediction]] = {c: [] for c in CONDITIONS}
+    order = []
+    for a, b in GroupKFold(n_splits=min(folds, len(set(groups)))).split(frame, groups=groups):
+        fitted = clone(model).fit(frame.iloc[a], prices_usd[a], groups[a].tolist())
+        for condition, pred in condition_views(fitted, frame.iloc[b]).items():
+            parts[condition].append(pred)
+        order.append(b)
+    back = np.argsort(np.concatenate(order))
+    return {c: _concat(preds, back) for c, preds in parts.items()}
+
+
+def _concat(preds: list[TitlePrediction], rows: np.ndarray) -> TitlePrediction:
+    """Predictions of consecutive batches as one, rows reordered by `rows`."""
+    def stack(get) -> np.ndarray:
+        return np.concatenate([get(p) for p in preds])[rows]
+
+    targets = preds[0].classifier_proba
+    return TitlePrediction(
+        classifier_proba={t: stack(lambda p, t=t: p.classifier_proba[t]) for t in targets},
+        regression_proba={t: stack(lambda p, t=t: p.regression_proba[t]) for t in targets},
+        log_quantiles=stack(lambda p: p.log_quantiles), with_image=stack(lambda p: p.with_image))
 
 
 def best_weight(classifier: np.ndarray, regression: np.ndarray, true: np.ndarray) -> float:

@@ -44,7 +44,7 @@ from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fi
 MODEL_FILE = "title_model.joblib"
 MANIFEST_FILE = "title_model.json"
 EDGES_FILE = "decile_edges.json"
-FORMAT_VERSION = 5  # the saved model's attribute names (scikit-learn conventions since 4; market ridge since 5)
+FORMAT_VERSION = 5  # bump when the saved model's layout (its attributes) changes
 
 
 def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
