@@ -1,6 +1,6 @@
 """`sneaker train-titles CATALOG_CSV --run-dir DIR` and `sneaker predict (CSV | --title "...") --run DIR`.
 
-Title-only prediction needs a run directory holding `title_model.joblib` (written by train-titles).
+Title-only prediction needs a run folder holding the title model (written by train-titles).
 Image prediction needs a run with CNN models; the title path works on any run that has the title model.
 """
 
@@ -16,7 +16,7 @@ from rich.table import Table
 
 from sneaker_cli._errors import print_error
 from sneaker_core.images.normalise import BadImage
-from sneaker_core.runs import latest_run_dir
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import Settings
 
 CSV_SUFFIXES = (".csv",)
@@ -68,23 +68,24 @@ def _single_title_table(table: pd.DataFrame) -> Table:
     return out
 
 
-def _print_image_prediction(image: Path, run_dir: Path, title: str | None) -> None:
+def _print_image_prediction(image: Path, run: RunDir, title: str | None) -> None:
     """The run's four CNNs on one image (and, when the run has a title model and --title is given, the title's)."""
     from sneaker_core.training.predict import predict_image
 
-    result = predict_image(run_dir, image.read_bytes(), Settings())
-    table = Table(title=f"{image.name} (run {run_dir.name})", show_header=False)
+    result = predict_image(run, image.read_bytes(), Settings())
+    table = Table(title=f"{image.name} (run {run.run_id})", show_header=False)
     for target, r in result["targets"].items():
         table.add_row(target, f"{r['pred']} (p={r['probabilities'][r['pred']]:.2f})")
-    table.add_row("estimate (CNN)", f"${result['price_estimate_usd']:,.0f} (10-90%: "
-                  f"${result['price_low_usd']:,.0f} - ${result['price_high_usd']:,.0f})")
+    if "price_estimate_usd" in result:
+        table.add_row("estimate (CNN)", f"${result['price_estimate_usd']:,.0f} (10-90%: "
+                      f"${result['price_low_usd']:,.0f} - ${result['price_high_usd']:,.0f})")
     Console().print(table)
-    if title and (run_dir / "title_model.joblib").is_file():
+    if title and run.title_model.is_file():
         from sneaker_core.stacking.title_predict import predict_title_rows
         from sneaker_core.stacking.title_run import load_title_model
 
         Console().print(_single_title_table(predict_title_rows(pd.DataFrame({"title": [title]}),
-                                                               load_title_model(run_dir))))
+                                                               load_title_model(run))))
 
 
 def predict_cmd(
@@ -100,7 +101,7 @@ def predict_cmd(
 
     console = Console(stderr=True, soft_wrap=True)
     try:
-        run_dir = run if run is not None else latest_run_dir(Settings().data_dir)
+        run_dir = RunDir.open(run) if run is not None else RunDir.latest(Settings().data_dir)
         if source is not None and source.suffix.lower() in CSV_SUFFIXES:
             if out is None:
                 raise ValueError("predicting a CSV needs --out OUT.csv")

@@ -13,6 +13,7 @@ from stacking_fixtures import synthetic_catalog
 
 from sneaker_core.atomic import sha256_file
 from sneaker_core.labeller import label_title
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES, Settings
 from sneaker_core.stacking import meta
 from sneaker_core.stacking.estimate import PriceEstimator
@@ -28,8 +29,8 @@ def _fake_probs(true: np.ndarray, n_classes: int, rng: np.random.Generator, stre
     return p / p.sum(1, keepdims=True)
 
 
-def make_run(root: Path, n: int = 240) -> tuple[Path, pd.DataFrame]:
-    """A run dir as the CNN training writes it: split.parquet, targets.json, probs/*.parquet, metrics.json."""
+def make_run(root: Path, n: int = 240) -> tuple[RunDir, pd.DataFrame]:
+    """A run folder as the CNN training writes it: split, target specs, CNN probabilities."""
     rng = np.random.default_rng(0)
     cat = synthetic_catalog(n, seed=3).iloc[3:].reset_index(drop=True)  # priced rows only
     labels = [label_title(t, s) for t, s in zip(cat["title"], cat["search_model"])]
@@ -44,13 +45,13 @@ def make_run(root: Path, n: int = 240) -> tuple[Path, pd.DataFrame]:
     where = {g: ("train", "train", "train", "val", "val", "test")[i % 6] for i, g in enumerate(groups)}
     split = pd.DataFrame({"product_id": meta_df["product_id"], "group": meta_df["group_key"],
                           "split": meta_df["group_key"].map(where)})
-    run = root / "run"
-    (run / "probs").mkdir(parents=True)
-    split.to_parquet(run / "split.parquet", index=False)
+    run = RunDir(root / "run").create()
+    (run.path / "probs").mkdir(parents=True)
+    split.to_parquet(run.split, index=False)
     train = meta_df[split["split"] == "train"]
     specs = fit_target_specs(train["price"].tolist(), DEFAULT_PRICE_BAND_EDGES, sorted(set(meta_df["model"])),
                              sorted(set(meta_df["brand"])))
-    (run / "targets.json").write_text(json.dumps({t: s.to_json() for t, s in specs.items()}))
+    run.targets.write_text(json.dumps({t: s.to_json() for t, s in specs.items()}))
     scored = meta_df[split["split"] != "train"].reset_index(drop=True)
     for target in TARGETS:
         spec = specs[target]
@@ -61,8 +62,7 @@ def make_run(root: Path, n: int = 240) -> tuple[Path, pd.DataFrame]:
             scored["product_id"], "split"].to_numpy(), "true": true, "pred": p.argmax(1)})
         for k, c in enumerate(spec.classes):
             df[f"p__{c}"] = p[:, k]
-        df.to_parquet(run / "probs" / f"{target}.parquet", index=False)
-    (run / "metrics.json").write_text(json.dumps({"targets": {"brand": {"accuracy": 0.9}}, "data": {"n_test": 1}}))
+        df.to_parquet(run.probs(target), index=False)
     return run, meta_df
 
 
@@ -81,7 +81,7 @@ def stacked(tmp_path_factory):
 
 def test_predictions_csv_columns_unique_and_never_truth(stacked):
     run, _, manifest = stacked
-    wide = pd.read_csv(run / "predictions.csv")
+    wide = pd.read_csv(run.predictions_csv)
     assert wide.columns.is_unique
     assert len(wide) == manifest["n_test"] > 0
     for col in ("product_id", "title", "true_price_decile", "pred_price_decile", "p_price_decile__000_",
@@ -101,24 +101,24 @@ def test_predictions_csv_columns_unique_and_never_truth(stacked):
 
 def test_manifest_carries_the_digests_of_what_the_report_reads(stacked):
     run, _, manifest = stacked
-    assert manifest["sha256"] == {name: sha256_file(run / name)
-                                  for name in ("predictions.csv", "predictions.parquet", "metrics.json")}
+    assert manifest["sha256"] == {p.name: sha256_file(p)
+                                  for p in (run.predictions_csv, run.predictions_parquet, run.stack_results)}
 
 
 def test_tidy_predictions_cover_every_class(stacked):
     run, _, manifest = stacked
-    tidy = pd.read_parquet(run / "predictions.parquet")
+    tidy = pd.read_parquet(run.predictions_parquet)
     assert list(tidy.columns) == ["product_id", "title", "target", "class", "probability", "true_class"]
-    specs = json.loads((run / "targets.json").read_text())
+    specs = json.loads(run.targets.read_text())
     assert len(tidy) == manifest["n_test"] * sum(len(s["classes"]) for s in specs.values())
     sums = tidy.groupby(["product_id", "target"])["probability"].sum()
     assert np.allclose(sums, 1.0, atol=1e-6)
 
 
-def test_metrics_json_gains_meta_keeps_the_rest(stacked):
+def test_stack_results_hold_meta_comparison_and_estimate(stacked):
     run, _, _ = stacked
-    metrics = json.loads((run / "metrics.json").read_text())
-    assert metrics["targets"] == {"brand": {"accuracy": 0.9}} and metrics["data"] == {"n_test": 1}
+    metrics = json.loads(run.stack_results.read_text())
+    assert set(metrics) == {"meta", "comparison", "price_estimate"}
     for kind in ("logreg", "boosted"):
         for target in ("price_decile", "price_band"):
             entry = metrics["meta"][kind][target]
@@ -127,7 +127,7 @@ def test_metrics_json_gains_meta_keeps_the_rest(stacked):
     assert metrics["price_estimate"]["interval_log_margin"] >= 0.0
     comp = metrics["comparison"]["price_band"]
     assert set(comp) == {"cnn_price_band", "title_only", "meta_logreg", "meta_boosted", "majority"}
-    labelled = int((pd.read_csv(run / "predictions.csv")["true_price_band"] >= 0).sum())
+    labelled = int((pd.read_csv(run.predictions_csv)["true_price_band"] >= 0).sum())
     assert {r["n"] for r in comp.values()} == {labelled}
     assert comp["meta_logreg"]["accuracy"] > comp["majority"]["accuracy"]
     assert metrics["price_estimate"]["mdape"] < 0.5
@@ -151,6 +151,6 @@ def test_interval_margin_comes_from_out_of_fold_predictions():
 
 def test_missing_probs_file_is_named(tmp_path: Path):
     run, meta_df = make_run(tmp_path, n=60)
-    (run / "probs" / "brand.parquet").unlink()
+    run.probs("brand").unlink()
     with pytest.raises(FileNotFoundError, match="brand.parquet"):
         fit_and_evaluate(run, meta_df, Settings())

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,6 +24,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from sneaker_core.rundir import RunDir
 from sneaker_core.scoring import class_scores
 from sneaker_core.settings import Settings
 from sneaker_core.stacking.estimate import TREE_THREADS, PriceEstimator, dollar_interval
@@ -38,7 +38,7 @@ from sneaker_core.stacking.features import (
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS
 from sneaker_core.stacking.title_calibrate import interval_margin
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
-from sneaker_core.targets import MISSING, PRICE_TARGETS, TARGETS, TargetSpec
+from sneaker_core.targets import MISSING, PRICE_TARGETS, TargetSpec
 
 LOGREG_GRID = ({"C": 0.1}, {"C": 1.0}, {"C": 10.0})
 BOOSTED_GRID = ({"learning_rate": 0.05, "max_leaf_nodes": 7}, {"learning_rate": 0.1, "max_leaf_nodes": 15})
@@ -46,17 +46,16 @@ CV_FOLDS = 3
 META_COLUMNS = ("product_id", "title", "price", "model", "brand", "search_model", "group_key")
 
 
-def read_probs(run_dir: Path, specs: dict[str, TargetSpec]) -> dict[str, pd.DataFrame]:
-    """probs/<target>.parquet of all four targets; a missing one is an error naming the file."""
-    from sneaker_core.training.runinfo import probs_path
-
+def read_probs(run: RunDir, specs: dict[str, TargetSpec]) -> dict[str, pd.DataFrame]:
+    """The CNN probabilities of every trained target (those in `specs`); a missing one is an error naming
+    the file."""
     out = {}
-    for target in TARGETS:
-        path = probs_path(run_dir, target)
+    for target, spec in specs.items():
+        path = run.probs(target)
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing: the {target} CNN has not written its probabilities")
         df = pd.read_parquet(path)
-        missing = [f"p__{c}" for c in specs[target].classes if f"p__{c}" not in df.columns]
+        missing = [f"p__{c}" for c in spec.classes if f"p__{c}" not in df.columns]
         if missing:
             raise ValueError(f"{path} lacks probability columns {missing[:3]}... for {target}")
         out[target] = df
@@ -87,7 +86,7 @@ def meta_features(rows: pd.DataFrame, probs: dict[str, pd.DataFrame], title_mode
     frame = feature_frame(rows.reset_index(drop=True))
     pred = title_model.predict(frame)
     parts = [cnn_prob_features(probs, pids)]
-    for target in ("model", "brand"):
+    for target in [t for t in ("model", "brand") if t in probs]:
         p = probs[target].drop_duplicates("product_id").set_index("product_id")["pred"].reindex(pids)
         parts.append(pd.DataFrame({f"code_cnn_{target}": p.to_numpy(float)}))
     for target in TITLE_TARGETS:
@@ -177,18 +176,20 @@ def select_and_fit(kind: str, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray
     return _fit(kind, X, y, seed, best), info
 
 
-def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -> dict:
+def fit_and_evaluate(run: RunDir, meta_df: pd.DataFrame, settings: Settings) -> dict:
     """Fit meta A/B and the dollar estimate on VAL, score on TEST, write predictions + metrics; return a manifest."""
     from sneaker_core.stacking.meta_outputs import write_outputs
     from sneaker_core.training.runinfo import load_targets
 
-    run_dir = Path(run_dir)
     missing = [c for c in META_COLUMNS if c not in meta_df.columns]
     if missing:
         raise ValueError(f"metadata lacks columns {missing}; expected {list(META_COLUMNS)}")
-    specs = load_targets(run_dir)
-    probs = read_probs(run_dir, specs)
-    split = pd.read_parquet(run_dir / "split.parquet")
+    specs = load_targets(run)
+    untrained = [t for t in PRICE_TARGETS if t not in specs]
+    if untrained:
+        raise ValueError(f"the meta-models need both price targets; {', '.join(untrained)} was not trained")
+    probs = read_probs(run, specs)
+    split = pd.read_parquet(run.split)
     meta_df = meta_df.drop_duplicates("product_id").reset_index(drop=True)
     meta_df["price"] = pd.to_numeric(meta_df["price"], errors="coerce")
     title_model = fit_title_model(meta_df, split, specs, settings.seed)
@@ -197,7 +198,7 @@ def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -
             .assign(title=lambda d: d["title"].fillna("")) for s in ("val", "test")}
     codes = LabelCodes().fit(feature_frame(meta_df))
     X = {s: meta_features(rows[s], probs, title_model, codes) for s in rows}
-    truth = {s: {t: cnn_truth(probs[t], rows[s]["product_id"]) for t in TARGETS} for s in rows}
+    truth = {s: {t: cnn_truth(probs[t], rows[s]["product_id"]) for t in specs} for s in rows}
     train_rows = meta_df.merge(split[split["split"] == "train"][["product_id"]], on="product_id")
     result = {"models": {"logreg": {}, "boosted": {}}, "test_proba": {}, "truth": truth, "rows": rows,
               "specs": specs, "probs": probs, "title_model": title_model, "X": X,
@@ -222,7 +223,7 @@ def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -
     logq = new_estimator().fit(X_val, prices).predict_log(X["test"].to_numpy(float))
     result["estimate"] = dollar_interval(logq, margin)
     result["interval_margin"] = margin
-    return write_outputs(run_dir, result)
+    return write_outputs(run, result)
 
 
 def oof_interval_margin(new_estimator: Callable[[], PriceEstimator], X: np.ndarray, prices: np.ndarray,

@@ -1,21 +1,17 @@
-"""Test-split comparison, predictions.parquet/.csv and the metrics.json update for the meta-models."""
+"""Test-split comparison, the predictions tables and the stacking stage's results for the meta-models."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import sha256_file, write_json
+from sneaker_core.rundir import RunDir
 from sneaker_core.scoring import class_scores, majority_scores
 from sneaker_core.stacking.estimate import price_metrics
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table, write_csv, write_parquet
 from sneaker_core.targets import PRICE_TARGETS, TARGETS
 
-PREDICTIONS_PARQUET = "predictions.parquet"
-PREDICTIONS_CSV = "predictions.csv"
 META_KINDS = ("logreg", "boosted")
 
 
@@ -38,7 +34,7 @@ def comparison(result: dict) -> dict:
             rows[f"meta_{kind}"] = class_scores(true, result["test_proba"][(kind, target)].argmax(1))
         rows["majority"] = majority_scores(result["train_truth"][target], true)
         out[target] = rows
-    for target in ("model", "brand"):
+    for target in [t for t in ("model", "brand") if t in result["probs"]]:
         out[target] = {f"cnn_{target}": class_scores(result["truth"]["test"][target],
                                                      _cnn_proba(result, target).argmax(1))}
     return out
@@ -50,23 +46,22 @@ def selected_kind(result: dict, target: str) -> str:
     return max(META_KINDS, key=lambda k: (cv[k], k == "logreg"))
 
 
-def write_outputs(run_dir: Path, result: dict) -> dict:
-    """Write predictions (tidy parquet + wide CSV) for TEST rows and merge the meta keys into metrics.json."""
+def write_outputs(run: RunDir, result: dict) -> dict:
+    """Write predictions (tidy parquet + wide CSV) for TEST rows and the stage's results (stack.json)."""
     test = result["rows"]["test"]
     specs = result["specs"]
     chosen = {t: selected_kind(result, t) for t in PRICE_TARGETS}
     outputs = {t: TargetOutput(specs[t].classes, result["test_proba"][(chosen[t], t)], result["truth"]["test"][t])
                for t in PRICE_TARGETS}
-    for t in ("model", "brand"):
+    for t in [t for t in ("model", "brand") if t in result["probs"]]:
         outputs[t] = TargetOutput(specs[t].classes, _cnn_proba(result, t), result["truth"]["test"][t])
     est, low, high = result["estimate"]
     base = pd.DataFrame({"product_id": test["product_id"].to_numpy(), "title": test["title"].to_numpy(),
                          "true_price_usd": test["price"].to_numpy(float)})
     wide = wide_table(base, outputs).assign(price_estimate_usd=est.round(2), price_low_usd=low.round(2),
                                             price_high_usd=high.round(2))
-    wide_path = write_csv(wide, Path(run_dir) / PREDICTIONS_CSV)
-    tidy_path = write_parquet(tidy_table(base["product_id"], base["title"], outputs),
-                              Path(run_dir) / PREDICTIONS_PARQUET)
+    wide_path = write_csv(wide, run.predictions_csv)
+    tidy_path = write_parquet(tidy_table(base["product_id"], base["title"], outputs), run.predictions_parquet)
 
     priced = test["price"].to_numpy(float) > 0
     estimate = {**price_metrics(test["price"].to_numpy(float)[priced], est[priced], low[priced], high[priced]),
@@ -77,16 +72,13 @@ def write_outputs(run_dir: Path, result: dict) -> dict:
     meta["selected_for_predictions"] = chosen
     meta["fit_on"] = "val"
     meta["evaluated_on"] = "test"
-    metrics_path = Path(run_dir) / "metrics.json"
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
-    metrics.update({"meta": meta, "price_estimate": estimate, "comparison": comp})
-    write_json(metrics_path, metrics)
+    results_path = write_json(run.stack_results, {"meta": meta, "price_estimate": estimate, "comparison": comp})
     return {
-        "predictions_csv": str(wide_path), "predictions_parquet": str(tidy_path), "metrics": str(metrics_path),
+        "predictions_csv": str(wide_path), "predictions_parquet": str(tidy_path), "results": str(results_path),
         "n_val": len(result["rows"]["val"]), "n_test": len(test), "selected": chosen,
-        "targets": list(TARGETS),
+        "targets": [t for t in TARGETS if t in outputs],
         "test_accuracy": {t: comp[t][f"meta_{chosen[t]}"]["accuracy"] for t in PRICE_TARGETS},
         "price_estimate": estimate,
         # what the report reads: its cache key holds this manifest, so any change in these files rebuilds it
-        "sha256": {p.name: sha256_file(p) for p in (Path(wide_path), Path(tidy_path), metrics_path)},
+        "sha256": {p.name: sha256_file(p) for p in (wide_path, tidy_path, results_path)},
     }

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sneaker_core.catalog import label_with_search
 from sneaker_core.registry import load_models
+from sneaker_core.rundir import RunDir
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.predictions import TargetOutput, wide_table, write_csv
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel
@@ -76,9 +77,9 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
     return wide
 
 
-def predict_csv(csv_path: Path | str, run_dir: Path | str, out_path: Path | str) -> dict:
+def predict_csv(csv_path: Path | str, run: RunDir, out_path: Path | str) -> dict:
     """Predict every row of a CSV with the run's title model; write the wide CSV atomically; return counts."""
-    model = load_title_model(run_dir)
+    model = load_title_model(run)
     table = predict_title_rows(read_title_csv(csv_path), model)
     write_csv(table, out_path)
     reasons = Counter(r for r in table["reason"] if r)
