@@ -23,6 +23,13 @@ CSV_SUFFIXES = (".csv",)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 
 
+def _models():
+    """The models registry of these settings (SNEAKER_MODELS_FILE, else the built-in file)."""
+    from sneaker_core.registry import load_models
+
+    return load_models(Settings().models_file)
+
+
 def train_titles_cmd(
     catalog: Annotated[Path, typer.Argument(help="catalog CSV: title, image, price (+ optional search_model)")],
     run_dir: Annotated[Path, typer.Option("--run-dir", help="folder the title models are saved in")],
@@ -34,7 +41,7 @@ def train_titles_cmd(
 
     console = Console(stderr=True, soft_wrap=True)
     try:
-        manifest = train_titles(catalog, run_dir, seed=seed, log=console.print)
+        manifest = train_titles(catalog, run_dir, seed=seed, log=console.print, models_file=Settings().models_file)
     except (CatalogError, ValueError, OSError) as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
@@ -85,7 +92,7 @@ def _print_image_prediction(image: Path, run: RunDir, title: str | None) -> None
         from sneaker_core.stacking.title_run import load_title_model
 
         Console().print(_single_title_table(predict_title_rows(pd.DataFrame({"title": [title]}),
-                                                               load_title_model(run))))
+                                                               load_title_model(run), _models())))
 
 
 def predict_cmd(
@@ -105,7 +112,7 @@ def predict_cmd(
         if source is not None and source.suffix.lower() in CSV_SUFFIXES:
             if out is None:
                 raise ValueError("predicting a CSV needs --out OUT.csv")
-            result = predict_csv(source, run_dir, out)
+            result = predict_csv(source, run_dir, out, _models())
             console.print(f"{result['predicted']:,} of {result['rows']:,} rows predicted; "
                           f"skipped: {result['skipped'] or 'none'}")
             print(result["out"])
@@ -117,7 +124,7 @@ def predict_cmd(
             raise ValueError(f"{source} is neither a CSV nor an image ({', '.join(sorted(IMAGE_SUFFIXES))})")
         if not title:
             raise ValueError("give a CSV, an image, or --title \"...\"")
-        table = predict_title_rows(pd.DataFrame({"title": [title]}), load_title_model(run_dir))
+        table = predict_title_rows(pd.DataFrame({"title": [title]}), load_title_model(run_dir), _models())
         Console().print(_single_title_table(table))
     except (ValueError, OSError, TypeError, BadImage) as exc:
         print_error(console, exc)

@@ -18,7 +18,7 @@ from test_images_pipeline import ImageServer, fast_settings, read_manifest, writ
 from typer.testing import CliRunner
 
 from sneaker_core.images.pipeline import process_model_images
-from sneaker_core.registry import get_model
+from sneaker_core.registry import get_model, load_models
 from sneaker_core.scrape import site
 from sneaker_core.scrape.errors import BlockedError, ScrapeError
 from sneaker_core.scrape.records import ScrapeStats, build_table
@@ -97,7 +97,7 @@ def _card(i: int, **kw) -> dict:
 
 def _build(cards: list[dict]) -> tuple[list[dict], ScrapeStats]:
     stats = ScrapeStats()
-    table = build_table(cards, get_model("air-jordan-1"), "test", NOW, stats)
+    table = build_table(cards, get_model("air-jordan-1"), "test", NOW, stats, load_models())
     return table.to_pylist(), stats
 
 

@@ -113,3 +113,26 @@ def test_site_helpers():
     assert site.looks_like_challenge("<h1>Press &amp; Hold to confirm you are a human</h1>")
     fields, reason = site.product_fields({"slug": "x", "title": "  "})
     assert fields is None and reason == "missing_title"
+
+
+def test_a_model_only_the_users_models_file_defines_is_scraped_and_labelled(market, tmp_path):
+    """SNEAKER_MODELS_FILE is the registry the scrape labels with (not only the one it searches with)."""
+    models_file = tmp_path / "my-models.yaml"
+    models_file.write_text("models:\n  - {key: my-dunk, name: My Dunk, brand: Nike, query: dunk low,\n"
+                           "     patterns: ['\\bdunk low\\b']}\n", encoding="utf-8")
+    manifest, rows = _scrape(market, tmp_path / "data", "my-dunk", scrape_mode="json", models_file=models_file)
+    assert manifest["rows"] == len(rows) == len(_truth(market, "dunk low")) > 0
+    assert {r["search_model"] for r in rows} == {"my-dunk"}
+    ok = [r for r in rows if r["status"] == "ok"]
+    assert len(ok) >= 0.8 * len(rows) and {r["model"] for r in ok} == {"my-dunk"}
+    assert {r["brand"] for r in ok} == {"Nike"}
+
+
+def test_scrape_cache_key_holds_the_models_files_content(tmp_path):
+    from tasks.scrape import models_digest
+
+    models_file = tmp_path / "m.yaml"
+    models_file.write_text("models: []\n", encoding="utf-8")
+    before = models_digest(Settings(models_file=models_file))
+    models_file.write_text("models: [] # edited\n", encoding="utf-8")
+    assert models_digest(Settings(models_file=models_file)) != before != models_digest(Settings())

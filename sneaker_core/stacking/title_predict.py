@@ -9,13 +9,14 @@ and `reason` (empty for predicted rows; why a row got no prediction otherwise).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sneaker_core.catalog import label_with_search
-from sneaker_core.registry import load_models
+from sneaker_core.registry import ModelSpec
 from sneaker_core.rundir import RunDir
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.predictions import TargetOutput, wide_table, write_csv
@@ -43,10 +44,10 @@ def read_title_csv(csv_path: Path | str) -> pd.DataFrame:
     return df
 
 
-def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
-    """One output row per input row, in order; rows without a usable title carry a reason instead."""
+def predict_title_rows(df: pd.DataFrame, model: TitleModel, models: Sequence[ModelSpec]) -> pd.DataFrame:
+    """One output row per input row, in order, labelled against `models` (the models registry); rows without
+    a usable title carry a reason instead."""
     df = df.reset_index(drop=True)
-    models = load_models()
     search = df["search_model"] if "search_model" in df.columns else pd.Series("", index=df.index)
     labels = [label_with_search(str(t), str(s).strip(), models) for t, s in zip(df["title"], search)]
     usable = np.array([bool(normalise_title(t)) for t in df["title"]], dtype=bool)
@@ -77,10 +78,10 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel) -> pd.DataFrame:
     return wide
 
 
-def predict_csv(csv_path: Path | str, run: RunDir, out_path: Path | str) -> dict:
+def predict_csv(csv_path: Path | str, run: RunDir, out_path: Path | str, models: Sequence[ModelSpec]) -> dict:
     """Predict every row of a CSV with the run's title model; write the wide CSV atomically; return counts."""
     model = load_title_model(run)
-    table = predict_title_rows(read_title_csv(csv_path), model)
+    table = predict_title_rows(read_title_csv(csv_path), model, models)
     write_csv(table, out_path)
     reasons = Counter(r for r in table["reason"] if r)
     return {"rows": len(table), "predicted": int((table["reason"] == "").sum()), "skipped": dict(reasons),

@@ -77,10 +77,12 @@ def grouped_split(groups: pd.Series, val_fraction: float, seed: int) -> tuple[np
 
 
 def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_fraction: float = 0.2,
-                 config: TitleModelConfig | None = None, log: Callable[[str], None] = print) -> dict:
-    """Validate on a grouped split, refit on all priced rows, save model + manifest + decile edges."""
+                 config: TitleModelConfig | None = None, log: Callable[[str], None] = print,
+                 models_file: Path | None = None) -> dict:
+    """Validate on a grouped split, refit on all priced rows (labelled with `models_file`, else the built-in
+    models), save model + manifest + decile edges."""
     run = RunDir(Path(run_dir))
-    labelled = label_catalog(csv_path)
+    labelled = label_catalog(csv_path, models_file=models_file)
     rows, dropped = priced_rows(labelled)
     log(f"{len(labelled)} rows, {len(rows)} priced; dropped: {dropped or 'none'}")
     if len(rows) < 20:
