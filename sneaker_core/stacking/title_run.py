@@ -42,7 +42,7 @@ from sneaker_core.stacking.title_models import (
 from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fit_decile_edges
 
 TITLES_STAGE = "titles"
-FORMAT_VERSION = 3  # 2: image-URL numbers, a separate title-only estimator; 3: per-condition settings
+FORMAT_VERSION = 3  # bumped when the saved title model changes shape; older files are refused
 
 
 def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
