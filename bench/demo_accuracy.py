@@ -35,8 +35,7 @@ from sneaker_core.scoring import class_scores, majority_scores
 from sneaker_core.settings import Settings
 from sneaker_core.targets import TARGETS, fit_target_specs
 from sneaker_core.titles import group_key
-from sneaker_core.training.cnn import build_model
-from sneaker_core.training.fit import early_stopping
+from sneaker_core.training.fit import PreciseBatchNorm, calibration_batches, early_stopping, new_model
 from sneaker_core.training.split import make_split
 
 
@@ -92,12 +91,13 @@ def train_eval(target: str, arch: str, y: np.ndarray, n_classes: int, meta: pd.D
                split: pd.Series, settings: Settings) -> dict:
     """Train on the train split (early stopping on val loss, best weights), score the test split."""
     part = {s: (split == s).to_numpy() & (y >= 0) for s in ("train", "val", "test")}
-    steps = -(-int(part["train"].sum()) // settings.batch_size) * settings.epochs
-    model = build_model(arch, n_classes, settings.train_image_size, seed=settings.seed, decay_steps=steps)
+    model = new_model(settings.model_copy(update={"architecture": arch}), n_classes, int(part["train"].sum()))
     t0 = time.perf_counter()
     hist = model.fit(images[part["train"]], y[part["train"]], batch_size=settings.batch_size,
                      epochs=settings.epochs, validation_data=(images[part["val"]], y[part["val"]]),
-                     callbacks=[early_stopping(settings), _EpochLog(f"{target}/{arch}")], verbose=0, shuffle=True)
+                     callbacks=[PreciseBatchNorm(calibration_batches(images, np.flatnonzero(part["train"]),
+                                                                     settings.batch_size, settings.seed)),
+                                early_stopping(settings), _EpochLog(f"{target}/{arch}")], verbose=0, shuffle=True)
     seconds = time.perf_counter() - t0
     pred = model.predict(images[part["test"]], batch_size=64, verbose=0).argmax(axis=1)
     true = y[part["test"]]

@@ -259,3 +259,23 @@ def test_training_settings_that_can_only_fail_are_refused_up_front():
     with pytest.raises(ValueError, match="baseline needs images of at least 76 px, got 32; set SNEAKER_TRAIN"):
         check_training(Settings(architecture="baseline", train_image_size=32))
     check_training(Settings(architecture="default", train_image_size=32))
+
+
+def test_precise_batchnorm_sets_moving_statistics_from_clean_batches():
+    """Before validation, each BatchNorm's moving mean is the average batch mean over the calibration batches
+    (clean images, current weights); momenta and augmentation are restored afterwards."""
+    from sneaker_core.training.cnn import build_model
+    from sneaker_core.training.fit import PreciseBatchNorm, calibration_batches
+
+    model = build_model("default", 3, 32, seed=1)
+    images = np.random.default_rng(0).integers(0, 256, (40, 32, 32, 3), dtype=np.uint8)
+    batches = calibration_batches(images, np.arange(40), 8, seed=0, n_batches=3)
+    assert [len(b) for b in batches] == [8, 8, 8]
+    callback = PreciseBatchNorm(batches)
+    callback.set_model(model)
+    callback.on_test_begin()
+    stem = keras.Model(model.input, model.get_layer("stem").output)
+    expected = np.mean([np.asarray(stem(b, training=False)).mean(axis=(0, 1, 2)) for b in batches], axis=0)
+    bn = model.get_layer("stem_bn")
+    np.testing.assert_allclose(np.asarray(bn.moving_mean), expected, rtol=1e-4, atol=1e-5)
+    assert bn.momentum == pytest.approx(0.9) and model.get_layer("augment").enabled

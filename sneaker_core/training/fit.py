@@ -20,12 +20,13 @@ from sneaker_core.rundir import RunDir, RunDirError
 from sneaker_core.settings import Settings
 from sneaker_core.targets import MISSING, TARGETS, TargetSpec
 from sneaker_core.training import runinfo
+from sneaker_core.training.augment import RandomGeometry
 from sneaker_core.training.cnn import build_model, configure_devices
 from sneaker_core.training.evaluate import evaluate
 from sneaker_core.training.prepare import label_column, reason_column, skipped_targets
 from sneaker_core.training.split import SPLITS
 
-SPLIT_CODE = {name: i for i, name in enumerate(SPLITS)}
+PRECISE_BN_BATCHES = 8  # clean training batches that set the BatchNorm statistics before each validation
 
 
 def array_dataset(images: np.ndarray, rows: np.ndarray, labels: np.ndarray, batch_size: int, *,
@@ -52,10 +53,59 @@ def array_dataset(images: np.ndarray, rows: np.ndarray, labels: np.ndarray, batc
     return ds.map(load).prefetch(tf.data.AUTOTUNE)
 
 
+def new_model(settings: Settings, n_classes: int, n_train: int) -> keras.Model:
+    """The compiled CNN of one target, its cosine LR decay spread over the run's training steps."""
+    steps = -(-n_train // settings.batch_size) * settings.epochs
+    return build_model(settings.architecture, n_classes, settings.train_image_size, seed=settings.seed,
+                       decay_steps=steps)
+
+
 def early_stopping(settings: Settings) -> keras.callbacks.EarlyStopping:
     """Stop after `patience` epochs without a better val loss, counted from `warmup_epochs` on; keep the best."""
     return keras.callbacks.EarlyStopping("val_loss", patience=settings.patience, restore_best_weights=True,
                                          start_from_epoch=min(settings.warmup_epochs, settings.epochs - 1))
+
+
+class PreciseBatchNorm(keras.callbacks.Callback):
+    """Before each validation pass, set every BatchNorm layer's moving statistics to the plain average of its
+    batch statistics over a fixed set of clean (un-augmented) training batches, at the current weights.
+
+    Why: the moving averages the optimizer leaves behind mix statistics of augmented images taken at weights of
+    the last few steps; while the weights still move fast, they disagree with what a clean image produces now,
+    and validation accuracy (inference mode) swung from near-chance to near-perfect between epochs although
+    training accuracy rose smoothly. Recomputed statistics make the validation figures, early stopping and the
+    kept weights reflect the model as it will predict. Cost: a few forward passes per epoch.
+    """
+
+    def __init__(self, batches: list[np.ndarray]) -> None:
+        super().__init__()
+        self.batches = batches
+
+    def on_test_begin(self, logs=None):
+        if not self.batches:
+            return
+        norms = [layer for layer in self.model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+        augments = [layer for layer in self.model.layers if isinstance(layer, RandomGeometry)]
+        saved = [layer.momentum for layer in norms]
+        for layer in augments:
+            layer.enabled = False
+        try:
+            for k, x in enumerate(self.batches):  # momentum k/(k+1): a running arithmetic mean over the batches
+                for layer in norms:
+                    layer.momentum = k / (k + 1)
+                self.model(x, training=True)
+        finally:
+            for layer, momentum in zip(norms, saved):
+                layer.momentum = momentum
+            for layer in augments:
+                layer.enabled = True
+
+
+def calibration_batches(images: np.ndarray, rows: np.ndarray, batch_size: int, seed: int,
+                        n_batches: int = PRECISE_BN_BATCHES) -> list[np.ndarray]:
+    """A fixed random sample of training images, as whole batches, for `PreciseBatchNorm`."""
+    pick = np.random.default_rng(seed).permutation(rows)[:n_batches * batch_size]
+    return [np.asarray(images[np.sort(pick[i:i + batch_size])]) for i in range(0, len(pick), batch_size)]
 
 
 class _TrainClock(keras.callbacks.Callback):
@@ -113,17 +163,16 @@ def train_target(target: str, run: RunDir, settings: Settings) -> dict:
 
     keras.utils.set_random_seed(settings.seed)
     strategy = configure_devices()
-    steps = -(-n["train"] // settings.batch_size) * settings.epochs
     with strategy.scope():
-        model = build_model(settings.architecture, len(spec.classes), settings.train_image_size,
-                            seed=settings.seed, decay_steps=steps)
+        model = new_model(settings, len(spec.classes), n["train"])
     train_ds = array_dataset(images, labelled["train"], labels[labelled["train"]], settings.batch_size,
                              shuffle_seed=settings.seed)
     val_ds = array_dataset(images, labelled["val"], labels[labelled["val"]], settings.batch_size).cache()
     clock = _TrainClock()
     t0 = time.perf_counter()
+    precise = PreciseBatchNorm(calibration_batches(images, labelled["train"], settings.batch_size, settings.seed))
     history = model.fit(train_ds, epochs=settings.epochs, validation_data=val_ds,
-                        callbacks=[early_stopping(settings), clock], shuffle=False, verbose=2)
+                        callbacks=[precise, early_stopping(settings), clock], shuffle=False, verbose=2)
     epochs_run = len(history.history["loss"])
 
     path = runinfo.save_model(model, run.model(target))
