@@ -279,3 +279,4 @@ def test_precise_batchnorm_sets_moving_statistics_from_clean_batches():
     bn = model.get_layer("stem_bn")
     np.testing.assert_allclose(np.asarray(bn.moving_mean), expected, rtol=1e-4, atol=1e-5)
     assert bn.momentum == pytest.approx(0.9) and model.get_layer("augment").enabled
+
