@@ -154,3 +154,18 @@ def test_missing_probs_file_is_named(tmp_path: Path):
     run.probs("brand").unlink()
     with pytest.raises(FileNotFoundError, match="brand.parquet"):
         fit_and_evaluate(run, meta_df, Settings())
+
+
+def test_stacking_goes_on_without_skipped_targets(tmp_path: Path, monkeypatch):
+    """A one-model run trains no model/brand CNN: the meta-models use the price CNNs and the titles alone."""
+    run, meta_df = make_run(tmp_path, n=120)
+    specs = json.loads(run.targets.read_text())
+    run.targets.write_text(json.dumps({t: s for t, s in specs.items() if t in ("price_decile", "price_band")}))
+    run.probs("model").unlink()
+    run.probs("brand").unlink()
+    monkeypatch.setattr(meta, "BOOSTED_GRID", ({"learning_rate": 0.1, "max_leaf_nodes": 7, "max_iter": 20},))
+    manifest = fit_and_evaluate(run, meta_df, Settings(seed=7))
+    assert manifest["targets"] == ["price_decile", "price_band"]
+    wide = pd.read_csv(run.predictions_csv)
+    assert not any(c.startswith(("p_model__", "p_brand__", "pred_model", "pred_brand")) for c in wide.columns)
+    assert set(json.loads(run.stack_results.read_text())["comparison"]) == {"price_decile", "price_band"}
