@@ -46,7 +46,7 @@ def make_run(root: Path, n: int = 240) -> tuple[RunDir, pd.DataFrame]:
     split = pd.DataFrame({"product_id": meta_df["product_id"], "group": meta_df["group_key"],
                           "split": meta_df["group_key"].map(where)})
     run = RunDir(root / "run").create()
-    (run.path / "probs").mkdir(parents=True)
+    run.probs("any").parent.mkdir(parents=True)
     split.to_parquet(run.split, index=False)
     train = meta_df[split["split"] == "train"]
     specs = fit_target_specs(train["price"].tolist(), DEFAULT_PRICE_BAND_EDGES, sorted(set(meta_df["model"])),

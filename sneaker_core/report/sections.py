@@ -10,6 +10,7 @@ import pandas as pd
 from sneaker_core.report import analysis, plots
 from sneaker_core.report.html import Cell, Section, details, table, tag
 from sneaker_core.report.load import RunInputs, inside
+from sneaker_core.rundir import RunDir
 
 # Validation accuracy of the original notebook (random, leaky 80/20 split, n = 2,386).
 ORIGINAL_ACCURACY = {"price_decile": 0.196, "price_band": 0.318, "brand": 0.962, "model": 0.944}
@@ -133,9 +134,10 @@ def price_section(run: RunInputs) -> Section:
         sec.missing(f"predicted-vs-actual plot: {exc}")
     if stored or recomputed:
         names = ["mdape", "mae", "coverage_10_90", "n"]
-        rows = [["metrics.json", *(fmt(n, stored.get(n)) for n in names)]] if stored else []
+        run_files = RunDir(run.run_dir)
+        rows = [[run_files.metrics.name, *(fmt(n, stored.get(n)) for n in names)]] if stored else []
         if recomputed:
-            rows.append([f"predictions.csv, {which}", *(fmt(n, recomputed.get(n)) for n in names)])
+            rows.append([f"{run_files.predictions_csv.name}, {which}", *(fmt(n, recomputed.get(n)) for n in names)])
         sec.add(table(["source", "MdAPE", "MAE", "10–90 % coverage", "rows"], rows, id="price-table"))
     if not stored:
         sec.missing("metrics.json has no `price_estimate`")
