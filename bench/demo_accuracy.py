@@ -41,14 +41,14 @@ from sneaker_core.images.normalise import normalise
 from sneaker_core.market.catalog_gen import generate_catalog
 from sneaker_core.market.render import RenderSpec, encode_png, render_image
 from sneaker_core.registry import enabled_models
+from sneaker_core.rundir import RunDir
 from sneaker_core.scoring import class_scores, majority_scores
 from sneaker_core.settings import Settings
 from sneaker_core.stacking.meta import fit_and_evaluate
 from sneaker_core.targets import PRICE_TARGETS, TARGETS, TargetSpec, fit_target_specs
 from sneaker_core.titles import group_key
-from sneaker_core.training.cnn import build_model
-from sneaker_core.training.fit import early_stopping
-from sneaker_core.training.runinfo import probs_path, save_targets
+from sneaker_core.training.fit import PreciseBatchNorm, calibration_batches, early_stopping, new_model
+from sneaker_core.training.runinfo import save_targets
 from sneaker_core.training.split import make_split, save_split
 
 
@@ -110,12 +110,13 @@ def train_eval(target: str, arch: str, y: np.ndarray, n_classes: int, meta: pd.D
     """Train on the train split (early stopping on val loss, best weights), score the test split; `probs`: the
     val and test rows' probabilities as the training writes probs/<target>.parquet."""
     part = {s: (split == s).to_numpy() & (y >= 0) for s in ("train", "val", "test")}
-    steps = -(-int(part["train"].sum()) // settings.batch_size) * settings.epochs
-    model = build_model(arch, n_classes, settings.train_image_size, seed=settings.seed, decay_steps=steps)
+    model = new_model(settings.model_copy(update={"architecture": arch}), n_classes, int(part["train"].sum()))
     t0 = time.perf_counter()
     hist = model.fit(images[part["train"]], y[part["train"]], batch_size=settings.batch_size,
                      epochs=settings.epochs, validation_data=(images[part["val"]], y[part["val"]]),
-                     callbacks=[early_stopping(settings), _EpochLog(f"{target}/{arch}")], verbose=0, shuffle=True)
+                     callbacks=[PreciseBatchNorm(calibration_batches(images, np.flatnonzero(part["train"]),
+                                                                     settings.batch_size, settings.seed)),
+                                early_stopping(settings), _EpochLog(f"{target}/{arch}")], verbose=0, shuffle=True)
     seconds = time.perf_counter() - t0
     held = split.isin(["val", "test"]).to_numpy()
     p = model.predict(images[held], batch_size=64, verbose=0)
@@ -137,17 +138,17 @@ def stack(meta: pd.DataFrame, split_df: pd.DataFrame, specs: dict[str, TargetSpe
     """The stacking stage on these CNN probabilities, in a temporary run folder laid out as training leaves it;
     returns metrics.json's `meta`."""
     with tempfile.TemporaryDirectory() as tmp:
-        run = Path(tmp)
+        run = RunDir(Path(tmp)).create()
         save_split(split_df, run)
         save_targets(specs, run)
         for target, frame in probs.items():
             frame = frame.rename(columns={f"p__{k}": f"p__{c}" for k, c in enumerate(specs[target].classes)})
-            probs_path(run, target).parent.mkdir(parents=True, exist_ok=True)
-            frame.to_parquet(probs_path(run, target), index=False)
+            run.probs(target).parent.mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(run.probs(target), index=False)
         t0 = time.perf_counter()
         fit_and_evaluate(run, meta, settings)
         print(f"stacking stage {time.perf_counter() - t0:.1f}s", flush=True)
-        return json.loads((run / "metrics.json").read_text(encoding="utf-8"))["meta"]
+        return json.loads(run.stack_results.read_text(encoding="utf-8"))["meta"]
 
 
 def selection_row(meta: dict, target: str) -> dict:

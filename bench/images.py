@@ -45,7 +45,7 @@ def cpu_s() -> float:
 
 
 def start_market(n: int, latency_ms: int) -> tuple[subprocess.Popen, str]:
-    cmd = [sys.executable, "-m", "sneaker_core.market", "--products", str(max(n, 10)),
+    cmd = [sys.executable, "-m", "sneaker_cli.main", "market", "--products", str(max(n, 10)),
            "--faults", f"latency_ms={latency_ms}"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline().strip() if proc.stdout else ""

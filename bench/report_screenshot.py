@@ -3,13 +3,14 @@
     .venv/bin/python bench/report_screenshot.py [--run data/runs/<run_id>] [--out docs/report.png] [--seed 7]
 
 Prints the build time, the page size and the screenshot path. Without `--run` the run is synthetic
-(`sneaker_core.report.fake_run`), so the screenshot is reproducible without any training.
+(`tests/fake_run.py`, test support), so the screenshot is reproducible without any training.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -20,7 +21,10 @@ from playwright.sync_api import sync_playwright
 from sneaker_core.atomic import atomic_path, sha256_file
 from sneaker_core.browser import LAUNCH_ARGS, find_chromium
 from sneaker_core.report import build_report
-from sneaker_core.report.fake_run import write_fake_run
+from sneaker_core.rundir import RunDir
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from fake_run import write_fake_run  # test support, found on the path just set
 
 FIXED_NOW = datetime(2024, 1, 8, 6, 0, tzinfo=UTC)
 
@@ -34,10 +38,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.run is None:
-            run_dir = write_fake_run(Path(tmp) / "runs" / "2024-W02-demo", seed=args.seed)
-            os.utime(run_dir / "metrics.json", (FIXED_NOW.timestamp(), FIXED_NOW.timestamp()))  # shown in the header
+            run = RunDir(write_fake_run(Path(tmp) / "runs" / "2024-W02-demo", seed=args.seed))
+            os.utime(run.metrics, (FIXED_NOW.timestamp(), FIXED_NOW.timestamp()))  # shown in the header
+        else:
+            run = RunDir.open(args.run)
         t0 = time.perf_counter()
-        report = build_report(args.run or run_dir, now=None if args.run else FIXED_NOW)
+        report = build_report(run, now=None if args.run else FIXED_NOW)
         seconds = time.perf_counter() - t0
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(find_chromium()), args=LAUNCH_ARGS)

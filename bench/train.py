@@ -19,7 +19,8 @@ import tensorflow as tf
 from rich.console import Console
 from rich.table import Table
 
-from sneaker_core.training.cnn import ARCHITECTURES, build_model, configure_devices, gpus
+from sneaker_core.training.cnn import build_model, configure_devices, gpus
+from sneaker_core.training.preflight import ARCHITECTURES
 
 N_CLASSES = 24
 

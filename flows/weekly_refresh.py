@@ -11,17 +11,14 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from flows.images import images_flow, submit_images
 from flows.runners import RunnerKind, image_task_runner
 from flows.scrape import as_of_time, split_outcomes, submit_scrapes, submit_sizes
-from sneaker_core.runs import data_dir_lock, mark_latest, run_id_for, training_inputs
+from flows.training import train_and_report
+from sneaker_core.runs import data_dir_lock
 from sneaker_core.scrape.snapshot import iso_week
 from sneaker_core.settings import Settings
 from sneaker_core.sources import open_source
-from sneaker_core.targets import TARGETS
-from tasks.artifacts import StageProgress, publish_counts, publish_metrics
-from tasks.governance import publish_drift, publish_promotion
-from tasks.report import report_task_for
+from sneaker_core.training.preflight import check_training
+from tasks.artifacts import StageProgress, publish_counts
 from tasks.shards import shards_task_for
-from tasks.stack import stack_task_for
-from tasks.train import prepare_task_for, train_task_for
 
 
 @flow(name="weekly-refresh", task_runner=ThreadPoolTaskRunner(max_workers=4))
@@ -54,6 +51,8 @@ def weekly_refresh(
         train_image_size=train_image_size, epochs=epochs, architecture=architecture,
         market_products=market_products, data_dir=data_dir,
     )
+    if until == "report":
+        check_training(settings)  # fails now, before any scrape, if the training settings cannot work
     now = as_of_time(as_of)
     week = iso_week(now)
     with data_dir_lock(settings.data_dir):  # the whole run, training included, holds the data directory
@@ -101,29 +100,6 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
         return {"week": week, "models": sorted(sharded), "failed": failed, "shards": sharded, **sizes_out}
 
     shard_list = [sharded[m] for m in sorted(sharded)]
-    run_id = run_id_for(week, training_inputs(shard_list, settings))
-    run = prepare_task_for(run_id, settings).submit(run_id, shard_list, settings).result()  # raises its error
-    drift = publish_drift(settings, run_id, week, sorted(sharded))  # warnings block promotion, not the run
-    futures: list = []
-    for i, target in enumerate(TARGETS):  # `train_concurrency` lanes; each lane trains one target at a time
-        lane = [futures[i - train_concurrency]] if i >= train_concurrency else []
-        futures.append(train_task_for(target, run_id, settings).submit(target, run, shard_list, settings,
-                                                                       wait_for=lane))
-    results = {t: f.result() for t, f in zip(TARGETS, futures)}
-    for t, r in results.items():
-        log.info("train %s: accuracy %.3f (majority %.3f) on %d test rows", t, r["accuracy"],
-                 r["majority_baseline"], r["n_test"])
-    stacked, stack_failed = split_outcomes(
-        {"stack": stack_task_for(run_id, settings).submit(run_id, results, shard_list, settings)})
-    stack_result = stacked.get("stack", {"failed": stack_failed.get("stack")})
-    if {"skipped", "failed"} & set(stack_result):  # the CNN results stand; the report says what is missing
-        log.warning("no meta-models in this run: %s", stack_result.get("skipped") or stack_result.get("failed"))
-    promotion = publish_promotion(settings, run_id)  # champion or not; shown in the report
-    report = report_task_for(run_id, settings).submit(
-        run_id, {"train": results, "stack": stack_result, "promotion": promotion, "drift": drift}, settings).result()
-    log.info("report: %s", report["path"])
-    metrics = publish_metrics(settings, run_id, results)
-    mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed,
-                                            "sizes_failed": sizes_failed})
-    return {"run_id": run_id, "week": week, "models": sorted(sharded), "failed": failed, "metrics": metrics,
-            "promoted": promotion["promoted"], "drift_warnings": drift["warnings"], **sizes_out}
+    latest = {"week": week, "models": sorted(sharded), "failed": failed, "sizes_failed": sizes_failed}
+    run = train_and_report(shard_list, week, sorted(sharded), settings, train_concurrency, latest)
+    return {**run, "week": week, "models": sorted(sharded), "failed": failed, **sizes_out}

@@ -21,7 +21,9 @@ from rich.table import Table
 from flows.runners import RunnerKind, image_task_runner
 from sneaker_cli._errors import print_error
 from sneaker_cli._prefect_env import configure
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import Settings
+from sneaker_core.training.preflight import check_training
 
 console = Console()
 
@@ -100,6 +102,7 @@ def scrape(models: Models = None, mode: Mode = None, source: Source = None, item
     try:
         n = len(resolve_models(models, settings.models_file))
         _preflight(settings)
+        check_training(settings)  # settings that can only fail training fail now, before the first scrape
         out = _watch("scraping models", n, _week_files(settings, as_of, "raw", ".manifest.json"),
                      lambda: scrape_flow(models=models, mode=mode, source=source, item_cap=item_cap, as_of=as_of))
     except (ValueError, KeyError, RuntimeError, OSError) as exc:
@@ -141,6 +144,7 @@ def run(
         image_task_runner(task_runner, dask_workers)  # a missing dask extra fails here, before any work
         n = len(resolve_models(models, settings.models_file))
         _preflight(settings)
+        check_training(settings)  # settings that can only fail training fail now, before the first scrape
         out = _watch("models through scrape, images and shards", n,
                      _week_files(settings, as_of, "images/manifests", ".json"), lambda: weekly_refresh(**params))
     except (ValueError, KeyError, RuntimeError, OSError) as exc:
@@ -152,12 +156,15 @@ def run(
     for target, m in out["metrics"].items():
         if target == "original":
             continue
+        if "skipped" in m:
+            table.add_row(target, f"skipped: {m['skipped']}", "", "", f"{original.get(target, float('nan')):.3f}", "0")
+            continue
         table.add_row(target, f"{m['accuracy']:.3f}", f"{m['macro_f1']:.3f}", f"{m['majority_baseline']:.3f}",
                       f"{original.get(target, float('nan')):.3f}", str(m["n_test"]))
     console.print(table)
     for model, why in sorted(out["failed"].items()):
         console.print(f"[yellow]left out:[/yellow] {model}: {why.splitlines()[0][:160]}")
-    console.print(f"outputs: {Path(settings.data_dir).resolve() / 'runs' / out['run_id']}")
+    console.print(f"outputs: {RunDir.for_id(Path(settings.data_dir).resolve(), out['run_id']).path}")
 
 
 def register(app: typer.Typer) -> None:

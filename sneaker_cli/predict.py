@@ -1,6 +1,6 @@
 """`sneaker train-titles CATALOG_CSV --run-dir DIR` and `sneaker predict (CSV | --title "...") --run DIR`.
 
-Title-only prediction needs a run directory holding `title_model.joblib` (written by train-titles).
+Title-only prediction needs a run folder holding the title model (written by train-titles).
 Image prediction needs a run with CNN models; the title path works on any run that has the title model.
 Optional CSV columns `retail_usd` and `release_date` (or `--retail` / `--release` with `--title`) feed the market
 estimate; the age is taken at `--as-of` (default: today, UTC). Every estimate comes with the seller's net payout
@@ -24,6 +24,7 @@ from sneaker_core.governance.promotion import serving_run_dir
 from sneaker_core.images.normalise import BadImage
 from sneaker_core.payout import schedule_from
 from sneaker_core.prices import DEFAULT_MAX_USD
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import Settings
 
 CSV_SUFFIXES = (".csv",)
@@ -41,6 +42,13 @@ def _as_of(value: str | None) -> date:
         raise ValueError(f"--as-of {value!r} is not a date; give it as YYYY-MM-DD, e.g. 2023-04-15") from exc
 
 
+def _models():
+    """The models registry of these settings (SNEAKER_MODELS_FILE, else the built-in file)."""
+    from sneaker_core.registry import load_models
+
+    return load_models(Settings().models_file)
+
+
 def train_titles_cmd(
     catalog: Annotated[Path, typer.Argument(help="catalog CSV: title, image, price (+ optional search_model)")],
     run_dir: Annotated[Path, typer.Option("--run-dir", help="folder the title models are saved in")],
@@ -53,7 +61,8 @@ def train_titles_cmd(
 
     console = Console(stderr=True, soft_wrap=True)
     try:
-        manifest = train_titles(catalog, run_dir, seed=seed, log=console.print, as_of=_as_of(as_of).isoformat())
+        manifest = train_titles(catalog, run_dir, seed=seed, log=console.print, as_of=_as_of(as_of).isoformat(),
+                                models_file=Settings().models_file)
     except (ValueError, OSError) as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
@@ -99,23 +108,24 @@ def _title_frame(title: str, retail: float | None, release: str | None) -> pd.Da
     return pd.DataFrame({"title": [title], "retail_usd": [retail], "release_date": [release]})
 
 
-def _print_image_prediction(image: Path, run_dir: Path, title: str | None, title_row: pd.DataFrame,
+def _print_image_prediction(image: Path, run: RunDir, title: str | None, title_row: pd.DataFrame,
                             as_of: date) -> None:
     """The run's four CNNs on one image (and, when the run has a title model and --title is given, the title's)."""
     from sneaker_core.training.predict import predict_image
 
-    result = predict_image(run_dir, image.read_bytes(), Settings())
-    table = Table(title=f"{image.name} (run {run_dir.name})", show_header=False)
+    result = predict_image(run, image.read_bytes(), Settings())
+    table = Table(title=f"{image.name} (run {run.run_id})", show_header=False)
     for target, r in result["targets"].items():
         table.add_row(target, f"{r['pred']} (p={r['probabilities'][r['pred']]:.2f})")
-    table.add_row("estimate (CNN)", f"${result['price_estimate_usd']:,.0f} (10-90%: "
-                  f"${result['price_low_usd']:,.0f} - ${result['price_high_usd']:,.0f})")
+    if "price_estimate_usd" in result:
+        table.add_row("estimate (CNN)", f"${result['price_estimate_usd']:,.0f} (10-90%: "
+                      f"${result['price_low_usd']:,.0f} - ${result['price_high_usd']:,.0f})")
     Console().print(table)
-    if title and (run_dir / "title_model.joblib").is_file():
+    if title and run.title_model.is_file():
         from sneaker_core.stacking.title_predict import predict_title_rows
         from sneaker_core.stacking.title_run import load_title_model
 
-        Console().print(_single_title_table(predict_title_rows(title_row, load_title_model(run_dir),
+        Console().print(_single_title_table(predict_title_rows(title_row, load_title_model(run), _models(),
                                                                schedule_from(Settings()), as_of)))
 
 
@@ -137,12 +147,12 @@ def predict_cmd(
     console = Console(stderr=True, soft_wrap=True)
     try:
         settings = Settings()
-        run_dir = run if run is not None else serving_run_dir(settings.data_dir)
+        run_dir = RunDir.open(run if run is not None else serving_run_dir(settings.data_dir))
         seen, schedule = _as_of(as_of), schedule_from(settings)
         if source is not None and source.suffix.lower() in CSV_SUFFIXES:
             if out is None:
                 raise ValueError("predicting a CSV needs --out OUT.csv")
-            result = predict_csv(source, run_dir, out, schedule, seen)
+            result = predict_csv(source, run_dir, out, _models(), schedule, seen)
             console.print(f"{result['predicted']:,} of {result['rows']:,} rows predicted; "
                           f"skipped: {result['skipped'] or 'none'}; market columns: {result['market_inputs']}")
             print_renamed(console, result["renamed"])
@@ -155,7 +165,8 @@ def predict_cmd(
             raise ValueError(f"{source} is neither a CSV nor an image ({', '.join(sorted(IMAGE_SUFFIXES))})")
         if not title:
             raise ValueError("give a CSV, an image, or --title \"...\"")
-        table = predict_title_rows(_title_frame(title, retail, release), load_title_model(run_dir), schedule, seen)
+        table = predict_title_rows(_title_frame(title, retail, release), load_title_model(run_dir), _models(),
+                                   schedule, seen)
         Console().print(_single_title_table(table))
     except (ValueError, OSError, TypeError, BadImage) as exc:
         print_error(console, exc)

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from sneaker_cli._errors import print_error
-from sneaker_core.runs import latest_run_dir
+from sneaker_core.rundir import RunDir, RunDirError
 from sneaker_core.settings import Settings
 
 
@@ -21,9 +21,9 @@ def report(
 
     console = Console(stderr=True, soft_wrap=True)
     try:
-        run_dir = run if run is not None else latest_run_dir(Settings().data_dir)
-        result = build_report(run_dir)
-    except FileNotFoundError as exc:
+        folder = RunDir.open(run) if run is not None else RunDir.latest(Settings().data_dir)
+        result = build_report(folder)
+    except RunDirError as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
     for sec in result["sections"]:

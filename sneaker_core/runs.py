@@ -1,4 +1,5 @@
-"""Run bookkeeping under `<data>/runs/`: run ids, the `latest` pointer, and a lock per data directory."""
+"""Run bookkeeping: run ids as a function of their inputs, and a lock per data directory (the run folder
+itself, and the `latest` pointer, are `sneaker_core.rundir.RunDir`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sneaker_core.atomic import remove_stale_temps, write_json
+from sneaker_core.atomic import remove_stale_temps
 
-LATEST = "latest.json"
 # The data directory's folders the pipeline writes; stale temporary files are cleaned in these only.
 OWNED_FOLDERS = ("raw", "images", "shards", "runs")
 
@@ -42,26 +42,6 @@ def training_inputs(shard_manifests: list[dict[str, Any]], settings: Any) -> dic
         "shards": {m["model"]: m["digest"] for m in shard_manifests},
         "settings": {k: getattr(settings, k) for k in TRAINING_SETTINGS},
     }
-
-
-def run_dir(data_dir: Path, run_id: str) -> Path:
-    return Path(data_dir) / "runs" / run_id
-
-
-def mark_latest(data_dir: Path, run_id: str, extra: dict[str, Any] | None = None) -> Path:
-    """Point `<data>/runs/latest.json` at a finished run."""
-    record = {"run_id": run_id, "path": str(Path("runs") / run_id), "finished_at": datetime.now(UTC).isoformat()}
-    return write_json(Path(data_dir) / "runs" / LATEST, {**record, **(extra or {})})
-
-
-def latest_run_dir(data_dir: Path) -> Path:
-    """The folder of the latest finished run; a clear error when there is none yet."""
-    pointer = Path(data_dir) / "runs" / LATEST
-    try:
-        run_id = json.loads(pointer.read_text(encoding="utf-8"))["run_id"]
-    except (OSError, ValueError, KeyError):
-        raise FileNotFoundError(f"no finished run under {Path(data_dir) / 'runs'}; run `sneaker run` first") from None
-    return run_dir(data_dir, run_id)
 
 
 def refuse_shared_data_dir(data_dir: Path | str) -> None:

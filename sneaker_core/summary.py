@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sneaker_core.rundir import RunDir
+
 ORIGINAL = {"price_decile": 0.196, "price_band": 0.318, "model": 0.944, "brand": 0.962}
 
 
@@ -27,8 +29,10 @@ def count_rows(scraped: dict, imaged: dict, sharded: dict, failed: dict[str, str
     return rows
 
 
-def metrics_markdown(settings: Any, run_id: str, results: dict[str, dict[str, Any]]) -> str:
-    """A markdown table of test metrics per target, the original's accuracy, and the report's location."""
+def metrics_markdown(settings: Any, run_id: str, results: dict[str, dict[str, Any]],
+                     skipped: dict[str, str] | None = None) -> str:
+    """A markdown table of test metrics per target (skipped targets with their reason), the original's
+    accuracy, and the report's location."""
     lines = [
         f"# Run `{run_id}`",
         "",
@@ -40,7 +44,9 @@ def metrics_markdown(settings: Any, run_id: str, results: dict[str, dict[str, An
             f"| {target} | {r['accuracy']:.3f} | {r['macro_f1']:.3f} | {r['majority_baseline']:.3f} "
             f"| {ORIGINAL.get(target, float('nan')):.3f} | {r['n_test']} |"
         )
-    report = Path(settings.data_dir).resolve() / "runs" / run_id / "report" / "index.html"
+    for target, why in (skipped or {}).items():
+        lines.append(f"| {target} | skipped: {why} | | | {ORIGINAL.get(target, float('nan')):.3f} | 0 |")
+    report = RunDir.for_id(Path(settings.data_dir).resolve(), run_id).report
     lines += ["", f"Report: `{report}`", "",
               "The original's figures were on a random split that leaked products; ours are on a grouped test split."]
     return "\n".join(lines)

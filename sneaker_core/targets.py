@@ -77,14 +77,22 @@ class TargetSpec:
         return cls(name=d["name"], classes=tuple(d["classes"]), edges=edges)
 
 
+def decile_spec(train_prices: Sequence[float | None]) -> TargetSpec:
+    edges = fit_decile_edges([p for p in train_prices if p is not None])
+    return TargetSpec("price_decile", tuple(bin_names(edges)), tuple(edges))
+
+
+def band_spec(band_edges: Sequence[float]) -> TargetSpec:
+    return TargetSpec("price_band", tuple(bin_names(band_edges)), tuple(float(e) for e in band_edges))
+
+
+def class_spec(name: str, values: Sequence[str]) -> TargetSpec:
+    return TargetSpec(name, tuple(sorted(set(values))))
+
+
 def fit_target_specs(
     train_prices: Sequence[float | None], band_edges: Sequence[float], models: Sequence[str], brands: Sequence[str]
 ) -> dict[str, TargetSpec]:
     """All four target specs, fit from the training split only."""
-    decile_edges = fit_decile_edges([p for p in train_prices if p is not None])
-    return {
-        "price_decile": TargetSpec("price_decile", tuple(bin_names(decile_edges)), tuple(decile_edges)),
-        "price_band": TargetSpec("price_band", tuple(bin_names(band_edges)), tuple(float(e) for e in band_edges)),
-        "model": TargetSpec("model", tuple(sorted(set(models)))),
-        "brand": TargetSpec("brand", tuple(sorted(set(brands)))),
-    }
+    return {"price_decile": decile_spec(train_prices), "price_band": band_spec(band_edges),
+            "model": class_spec("model", models), "brand": class_spec("brand", brands)}

@@ -41,9 +41,11 @@ def publish_counts(scraped: dict, imaged: dict, sharded: dict, failed: dict[str,
     return rows
 
 
-def publish_metrics(settings: Settings, run_id: str, results: dict[str, Any]) -> dict[str, Any]:
-    """Markdown artifact: test metrics per target beside the original notebook's numbers, and where to look."""
-    md = metrics_markdown(settings, run_id, results)
+def publish_metrics(settings: Settings, run_id: str, results: dict[str, Any], skipped: dict[str, str]
+                    ) -> dict[str, Any]:
+    """Markdown artifact: test metrics per target beside the original notebook's numbers (and why a target
+    was skipped), and where to look."""
+    md = metrics_markdown(settings, run_id, results, skipped)
     create_markdown_artifact(markdown=md, key="run-metrics", description=f"Metrics of run {run_id}")
     return {t: {k: r[k] for k in ("accuracy", "macro_f1", "majority_baseline", "n_test")} for t, r in
-            results.items()} | {"original": ORIGINAL}
+            results.items()} | {t: {"skipped": why} for t, why in skipped.items()} | {"original": ORIGINAL}

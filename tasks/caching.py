@@ -18,7 +18,7 @@ from prefect.tasks import exponential_backoff
 from sneaker_core.manifests import outputs_valid
 from sneaker_core.settings import Settings
 
-CODE_VERSION = "2026.11.1"
+CODE_VERSION = "2026.12.1"
 # Decorator settings every task shares: results persisted as JSON (small manifests), so re-runs can hit them.
 PERSISTED: dict[str, Any] = {"persist_result": True, "result_serializer": "json"}
 # Retrying tasks back off exponentially with jitter (5 s, 10 s, 20 s, ... +-50%).

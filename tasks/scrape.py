@@ -8,7 +8,9 @@ from typing import Any
 
 from prefect import task
 
+from sneaker_core.atomic import sha256_file
 from sneaker_core.governance.contract import CONTRACT_VERSION, check_snapshot
+from sneaker_core.registry import DEFAULT_MODELS_FILE
 from sneaker_core.scrape.errors import ScrapeError
 from sneaker_core.scrape.run import SCRAPER_VERSION, scrape_model
 from sneaker_core.scrape.snapshot import iso_week, manifest_path, snapshot_path
@@ -24,11 +26,16 @@ def _retriable(task, task_run, state) -> bool:
     return not isinstance(exc, (ValueError, KeyError, FileNotFoundError, PermissionError, RuntimeError))
 
 
+def models_digest(settings: Settings) -> str:
+    """sha256 of the models file the scrape labels with: an edited file (a pattern, a brand) re-labels."""
+    return sha256_file(settings.models_file or DEFAULT_MODELS_FILE)
+
+
 def _key(context, params: dict[str, Any]) -> str:
     s: Settings = params["settings"]
     return cache_key(
         f"scrape-{params['model']}", params["source"], iso_week(params["now"]), SCRAPER_VERSION, CONTRACT_VERSION,
-        s.item_cap, data_key(s),
+        s.item_cap, models_digest(s), data_key(s),
     )
 
 

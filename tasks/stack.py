@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from prefect import task
 
 from sneaker_core.payout import schedule_from
-from sneaker_core.runs import run_dir
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import Settings
 from sneaker_core.stacking import STACKING_VERSION
 from tasks.caching import PERSISTED, cache_key, data_key, verified
-from tasks.train import shard_paths
 
 
 def _key(context, params: dict[str, Any]) -> str:
@@ -24,20 +21,13 @@ def _key(context, params: dict[str, Any]) -> str:
 
 
 @task(name="stack", task_run_name="stack-{run_id}", cache_key_fn=_key, **PERSISTED)
-def stack_task(run_id: str, trained: dict[str, Any], shards: list[dict[str, Any]], settings: Settings
-               ) -> dict[str, Any]:
-    """Meta-models on all four CNNs' outputs plus title features; returns the stacking manifest."""
+def stack_task(run_id: str, trained: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Meta-models on the trained CNNs' outputs plus title features; returns the stacking manifest."""
     from sneaker_core.stacking.stage import stack_run
 
-    return stack_run(run_dir(settings.data_dir, run_id), shard_paths(shards, settings), settings)
+    return stack_run(RunDir.for_id(settings.data_dir, run_id), settings)
 
 
 def stack_task_for(run_id: str, settings: Settings):
-    """Recompute when metrics.json lacks the stacking results, or the predictions they vouch for are gone."""
-    folder = Path(run_dir(settings.data_dir, run_id))
-    try:
-        meta = json.loads((folder / "metrics.json").read_text(encoding="utf-8")).get("meta") or {}
-    except (OSError, ValueError):
-        meta = {}
-    predictions = all((folder / f).is_file() for f in ("predictions.parquet", "predictions.csv"))
-    return verified(stack_task, bool(meta) and ("skipped" in meta or predictions))
+    """Recompute when the files the stage recorded are missing or changed."""
+    return verified(stack_task, RunDir.for_id(settings.data_dir, run_id).verify("stack"))

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import atomic_path
+from sneaker_core.rundir import RunDir
 from sneaker_core.targets import TARGETS, TargetSpec
-from sneaker_core.training.runinfo import probs_path, save_targets
+from sneaker_core.training.runinfo import save_targets
 from sneaker_core.training.split import save_split
 
 CLASSES = {"price_decile": 10, "price_band": 10, "model": 24, "brand": 6}
@@ -20,7 +21,7 @@ def write_run(data_dir: Path, run_id: str, split: dict[str, str], accuracy: floa
               decile_names: str = "d", memorised: bool = False) -> Path:
     """A run whose CNNs are right on `accuracy` of its held-out rows (and, with `memorised`, on every training
     row, which also gets a prediction: a trap for code that scores a champion on what it trained on)."""
-    run = Path(data_dir) / "runs" / run_id
+    run = RunDir.for_id(data_dir, run_id).create()
     frame = pd.DataFrame({"product_id": list(split), "group": list(split), "split": list(split.values())})
     frame.attrs = {"fractions": [0.6, 0.2, 0.2], "seed": 0, "dropped": {}}
     save_split(frame, run)
@@ -36,10 +37,10 @@ def write_run(data_dir: Path, run_id: str, split: dict[str, str], accuracy: floa
         if memorised:
             right |= (rows["split"] == "train").to_numpy()
         pred = np.where(right, true, (true + 1) % k)
-        with atomic_path(probs_path(run, target)) as tmp:
+        with atomic_path(run.probs(target)) as tmp:
             pd.DataFrame({"product_id": rows["product_id"].to_numpy(), "split": rows["split"].to_numpy(),
                           "true": true, "pred": pred, "p__x": 1.0}).to_parquet(tmp, index=False)
-    return run
+    return run.path
 
 
 def split_of(i: int, changed: bool) -> str:

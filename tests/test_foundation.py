@@ -17,6 +17,7 @@ from sneaker_core.registry import (
     load_models,
     resolve_models,
 )
+from sneaker_core.rundir import LATEST, RunDir, RunDirError
 from sneaker_core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -122,13 +123,37 @@ def test_second_run_on_a_data_dir_refuses_clearly(tmp_path):
 
 
 def test_latest_pointer_round_trip(tmp_path):
-    with pytest.raises(FileNotFoundError, match="run `sneaker run` first"):
-        runs.latest_run_dir(tmp_path)
+    with pytest.raises(RunDirError, match="run `sneaker run` first"):
+        RunDir.latest(tmp_path)
     rid = runs.run_id_for("2026-W48", {"shards": ["a", "b"]})
     assert rid == runs.run_id_for("2026-W48", {"shards": ["a", "b"]}) != runs.run_id_for("2026-W48", {"s": 1})
-    runs.mark_latest(tmp_path, rid)
-    assert runs.latest_run_dir(tmp_path) == tmp_path / "runs" / rid
-    assert json.loads((tmp_path / "runs" / "latest.json").read_text())["run_id"] == rid
+    RunDir.for_id(tmp_path, rid).create().mark_latest()
+    assert RunDir.latest(tmp_path) == RunDir(tmp_path / "runs" / rid)
+    assert json.loads((tmp_path / "runs" / LATEST).read_text())["run_id"] == rid
+
+
+@pytest.mark.parametrize("bad", ["../../outside", "..", "", "a/b", "/etc", ".hidden", 7, None, "x" * 200])
+def test_run_ids_are_plain_names_inside_runs(tmp_path, bad):
+    with pytest.raises(RunDirError, match="invalid run id"):
+        RunDir.for_id(tmp_path, bad)
+    (tmp_path / "runs").mkdir(exist_ok=True)
+    (tmp_path / "runs" / LATEST).write_text(json.dumps({"run_id": bad}))
+    with pytest.raises(RunDirError, match=r"latest\.json: invalid run id"):
+        RunDir.latest(tmp_path)
+
+
+def test_stage_manifest_verifies_files_and_digests(tmp_path):
+    run = RunDir.for_id(tmp_path, "2026-W48-abc").create()
+    (run.path / "a.txt").write_text("one")
+    run.record("stage", [run.path / "a.txt"], note=1)
+    assert run.verify("stage") and run.read_manifest("stage")["note"] == 1
+    assert run.trusted("stage", run.path / "a.txt") == run.path / "a.txt"
+    (run.path / "a.txt").write_text("two")
+    assert not run.verify("stage")
+    with pytest.raises(RunDirError, match="does not match the sha256"):
+        run.trusted("stage", run.path / "a.txt")
+    (run.path / "a.txt").unlink()
+    assert not run.verify("stage") and not run.verify("other")
 
 
 def test_unwritable_data_dir_is_a_one_line_error(tmp_path):

@@ -13,7 +13,7 @@ from sneaker_cli.main import app
 from sneaker_core.governance import runfiles
 from sneaker_core.governance.compare import Rule, evaluation_ids, paired_interval
 from sneaker_core.governance.promotion import decide, promote, rollback, serving_run_dir
-from sneaker_core.runs import mark_latest
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import Settings
 
 runner = CliRunner()
@@ -116,14 +116,14 @@ def test_manual_promote_and_rollback_record_reasons_and_predict_follows(settings
     _with_champion(settings, accuracy=0.7)
     write_run(settings.data_dir, CHAL, challenger_split(), 0.45, seed=2)
     decide(settings.data_dir, CHAL, settings)
-    mark_latest(settings.data_dir, CHAL)
+    RunDir.for_id(settings.data_dir, CHAL).mark_latest()
     assert runner.invoke(app, ["models", "promote", CHAL]).exit_code == 2  # --reason is required
     result = runner.invoke(app, ["models", "promote", CHAL, "--reason", "checked by hand: W02 prices are right"])
     assert result.exit_code == 0, result.output
     assert serving_run_dir(settings.data_dir).name == CHAL
     # `sneaker predict` without --run serves the champion (neither run has a title model: the error names it)
     out = runner.invoke(app, ["predict", "--title", "Dunk Low 'Panda'"]).output
-    assert f"{CHAL} has no title_model.joblib" in out.replace("\n", "")
+    assert f"{CHAL} has no title model" in out.replace("\n", "")
     result = runner.invoke(app, ["models", "rollback", "--reason", "W02 serves odd prices"])
     assert result.exit_code == 0, result.output
     assert f"champion: {CHAMP} (rolled back {CHAL})" in result.output
@@ -133,7 +133,7 @@ def test_manual_promote_and_rollback_record_reasons_and_predict_follows(settings
         ("promoted", CHAMP, "automatic: first run"), ("manual", CHAL, "checked by hand: W02 prices are right"),
         ("rollback", CHAMP, "W02 serves odd prices")]
     out = runner.invoke(app, ["predict", "--title", "Dunk Low 'Panda'"]).output
-    assert f"{CHAMP} has no title_model.joblib" in out.replace("\n", "")
+    assert f"{CHAMP} has no title model" in out.replace("\n", "")
     listing = runner.invoke(app, ["models", "list"]).output
     assert "rolled back" in next(ln for ln in listing.splitlines() if CHAL in ln)
     assert "no previous champion" in runner.invoke(app, ["models", "rollback", "-r", "again"]).output
@@ -147,7 +147,7 @@ def test_manual_promote_and_rollback_record_reasons_and_predict_follows(settings
 
 def test_predict_falls_back_to_the_latest_run_without_a_champion(settings):
     write_run(settings.data_dir, CHAMP, champion_split(50), 0.6, seed=1)
-    mark_latest(settings.data_dir, CHAMP)
+    RunDir.for_id(settings.data_dir, CHAMP).mark_latest()
     assert serving_run_dir(settings.data_dir).name == CHAMP
 
 

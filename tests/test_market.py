@@ -220,8 +220,8 @@ def test_robots_and_product_page(market, client):
     assert client.get("/sneakers/nope-1").status_code == 404
 
 
-def test_cli_module_prints_url_first():
-    proc = subprocess.Popen([sys.executable, "-m", "sneaker_core.market", "--products", "50", "--seed", "1"],
+def test_market_cli_prints_url_first():
+    proc = subprocess.Popen([sys.executable, "-m", "sneaker_cli.main", "market", "--products", "50", "--seed", "1"],
                             stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline().strip()

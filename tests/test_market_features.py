@@ -155,7 +155,7 @@ def test_attach_market_joins_the_snapshot_a_shard_came_from(tmp_path: Path):
 
     from sneaker_core.scrape.records import RECORD_SCHEMA
     from sneaker_core.scrape.snapshot import snapshot_path
-    from sneaker_core.stacking.market_join import attach_market
+    from sneaker_core.stacking.market_join import attach_market, snapshot_keys
 
     scraped = dt.datetime(2026, 11, 23, 6, tzinfo=dt.UTC)
     rows = [{"product_id": "a", "retail_usd": 110.0, "release_date": dt.date(2026, 11, 9), "scraped_at": scraped},
@@ -165,8 +165,9 @@ def test_attach_market_joins_the_snapshot_a_shard_came_from(tmp_path: Path):
     pq.write_table(pa.Table.from_pylist(rows, schema=RECORD_SCHEMA), path)
     shard = str(tmp_path / "shards" / "2026-W48" / "dunk-low" / "dunk-low-00000-of-00001.tfrecord")
     other = str(tmp_path / "shards" / "2026-W48" / "crocs" / "crocs-00000-of-00001.tfrecord")
-    meta = pd.DataFrame({"product_id": ["a", "b", "c"], "title": ["x", "y", "z"], "shard": [shard, shard, other]})
-    out, counts = attach_market(meta, tmp_path)
+    meta = pd.DataFrame({"product_id": ["a", "b", "c"], "title": ["x", "y", "z"]})
+    assert snapshot_keys([shard, shard, other]) == [("2026-W48", "crocs"), ("2026-W48", "dunk-low")]
+    out, counts = attach_market(meta, tmp_path, snapshot_keys([shard, other]))
     assert counts == {"snapshots": 1, "snapshots_missing": 1, "rows_matched": 1}
     assert out["product_id"].tolist() == ["a", "b", "c"]
     frame = feature_frame(out)

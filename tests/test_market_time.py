@@ -136,7 +136,7 @@ def test_cli_serves_the_week_asked_for_and_refuses_a_bad_date():
 
     bad = CliRunner().invoke(market_app, ["--as-of", "2026-13-01"])
     assert bad.exit_code == 2 and "is not a date" in bad.output
-    proc = subprocess.Popen([sys.executable, "-m", "sneaker_core.market", "--products", "50", "--as-of", "2026-12-02"],
+    proc = subprocess.Popen([sys.executable, "-m", "sneaker_cli.main", "market", "--products", "50", "--as-of", "2026-12-02"],
                             stdout=subprocess.PIPE, text=True)
     try:
         url = proc.stdout.readline().strip().removeprefix("Demo market on ")

@@ -25,6 +25,7 @@ from helpers_prefect_server import (
 from PIL import Image
 
 from sneaker_core.market import DemoMarket
+from sneaker_core.rundir import LATEST, RUNS
 
 pytestmark = pytest.mark.slow
 MODELS = ["dunk-low", "bapesta"]
@@ -113,7 +114,7 @@ def test_run_triggered_from_the_cli_completes_with_its_artifacts(stack, client):
     tasks = {t.name for t in client.read_task_runs(flow_run_filter=_run_filter(stack["run_id"]))}
     assert {f"{stage}-{m}" for stage in ("scrape", "images", "shards") for m in MODELS} <= tasks
     assert {"train-price_decile", "train-price_band", "train-model", "train-brand"} <= tasks
-    latest = json.loads((stack["data"] / "runs" / "latest.json").read_text(encoding="utf-8"))
+    latest = json.loads((stack["data"] / RUNS / LATEST).read_text(encoding="utf-8"))
     assert latest["models"] == sorted(MODELS)  # the run wrote under data_dir, not under the worker's cwd
 
 

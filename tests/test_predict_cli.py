@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from sneaker_cli.main import app
 from sneaker_core.payout import net_payout, schedule_from
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import Settings
 
 runner = CliRunner()
@@ -51,7 +52,7 @@ def test_predict_csv_writes_required_columns(run_dir: Path, tmp_path: Path):
     assert out.loc[0, "model"] == "yeezy-350"
     assert out.loc[1, "net_payout_usd"] == "" and float(out.loc[0, "net_payout_usd"]) == net_payout(
         float(out.loc[0, "price_estimate_usd"]), schedule_from(Settings())).net_usd
-    assert len(json.loads((run_dir / "decile_edges.json").read_text())) == 11
+    assert len(json.loads(RunDir(run_dir).decile_edges.read_text())) == 11
 
 
 def test_predict_single_title_prints_estimate(run_dir: Path):
@@ -64,7 +65,7 @@ def test_predict_refuses_image_without_cnn_run_and_csv_without_out(run_dir: Path
     image = tmp_path / "shoe.png"
     image.write_bytes(b"\x89PNG")
     result = runner.invoke(app, ["predict", str(image), "--run", str(run_dir)])
-    assert result.exit_code == 2 and "models/price_decile.keras is missing; train the run first" in result.output
+    assert result.exit_code == 2 and "has no trained CNNs; train the run first" in result.output
     result = runner.invoke(app, ["predict", str(tmp_path / "x.csv"), "--run", str(run_dir)])
     assert result.exit_code == 2 and "--out" in result.output
 
@@ -108,3 +109,26 @@ def test_predict_keeps_input_columns_named_like_its_outputs(run_dir: Path, tmp_p
     assert (out["input_model"], out["input_reason"], out["input_pred_price_band"], out["input_p_x"]) == (
         "mine", "gift", "7", "0.5")
     assert out["model"] == "dunk-low" and out["reason"] == "" and int(out["pred_price_band"]) in range(0, 1000, 100)
+
+
+def test_title_model_is_verified_before_it_is_unpickled(run_dir: Path, tmp_path: Path):
+    """A pickle that is not the one train-titles recorded is never loaded (it could run code), and a corrupt
+    one says so in one line."""
+    import shutil
+
+    tampered = tmp_path / "tampered"
+    shutil.copytree(run_dir, tampered)
+    model = RunDir(tampered).title_model
+    model.write_bytes(model.read_bytes() + b"\x00")
+    result = runner.invoke(app, ["predict", "--title", "Dunk Low 'Panda'", "--run", str(tampered)])
+    assert result.exit_code == 2 and "does not match the sha256" in result.output and "refusing to load" in result.output
+    RunDir(tampered).manifest("titles").unlink()
+    result = runner.invoke(app, ["predict", "--title", "Dunk Low 'Panda'", "--run", str(tampered)])
+    assert result.exit_code == 2 and "is not recorded in" in result.output
+    from sneaker_core.stacking.title_run import TITLES_STAGE
+
+    model.write_bytes(b"\x80\x04 not a pickle")  # recorded as it is now: the digest matches, the content is bad
+    RunDir(tampered).record(TITLES_STAGE, [model, RunDir(tampered).title_manifest, RunDir(tampered).decile_edges])
+    result = runner.invoke(app, ["predict", "--title", "Dunk Low 'Panda'", "--run", str(tampered)])
+    assert result.exit_code == 2 and "is corrupt" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

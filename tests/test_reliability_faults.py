@@ -3,7 +3,7 @@
 The market answers 20% of JSON/image requests with 503, 5% with 429 + Retry-After, adds 50 ms to every
 response and truncates 5% of images. Every ground-truth product of each searched model must end in the
 shards or in a bucket with a named reason, and the per-row derivation must reproduce every count the
-stages' manifests claim (`sneaker_core.reconcile`). `pytest -s` prints the reconciliation tables.
+stages' manifests claim (`tests/reconcile.py`, test support). `pytest -s` prints the reconciliation tables.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import json
 import pytest
 from prefect.settings import PREFECT_LOCAL_STORAGE_PATH, temporary_settings
 from prefect.testing.utilities import prefect_test_harness
+from reconcile import LOSSES, fetch_ground_truth, format_table, reconcile_run
 
 from flows.weekly_refresh import weekly_refresh
 from sneaker_core.market import DemoMarket
-from sneaker_core.reconcile import LOSSES, fetch_ground_truth, format_table, reconcile_run
 from sneaker_core.settings import Settings
 
 FAULTS = "error_rate=0.2,throttle_rate=0.05,latency_ms=50,truncate_rate=0.05"

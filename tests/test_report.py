@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from fake_run import write_fake_run
 from typer.testing import CliRunner
 
 from sneaker_core.governance import runfiles
@@ -18,11 +19,10 @@ from sneaker_core.governance.drift import Thresholds, week_drift
 from sneaker_core.governance.promotion import decide
 from sneaker_core.report import build_report
 from sneaker_core.report.analysis import calibration, per_model_accuracy, price_errors, price_summary
-from sneaker_core.report.fake_run import write_fake_run
 from sneaker_core.report.html import esc, png_data_uri, tag
 from sneaker_core.report.load import RunInputs
 from sneaker_core.report.sections import ORIGINAL_ACCURACY, fmt, meta_section
-from sneaker_core.runs import mark_latest
+from sneaker_core.rundir import LATEST, RunDir, RunDirError
 from sneaker_core.settings import Settings
 
 LIMITS = Thresholds.from_settings(Settings())
@@ -34,11 +34,11 @@ NOW = datetime(2024, 1, 8, 6, 0, tzinfo=UTC)
 def run_dir(tmp_path_factory) -> Path:
     """A seeded synthetic run whose worst-priced test row carries a hostile title."""
     run = write_fake_run(tmp_path_factory.mktemp("data") / "runs" / "2024-W02-test", n_products=500, seed=3)
-    pred = pd.read_csv(run / "predictions.csv", dtype={"product_id": str})
+    pred = pd.read_csv(RunDir(run).predictions_csv, dtype={"product_id": str})
     row = pred["true_price_usd"].notna().idxmax()
     pred.loc[row, "title"] = HOSTILE
     pred.loc[row, "price_estimate_usd"] = pred.loc[row, "true_price_usd"] * 9  # the largest miss: shown in a table
-    pred.to_csv(run / "predictions.csv", index=False)
+    pred.to_csv(RunDir(run).predictions_csv, index=False)
     data_dir = run.parent.parent
     decide(data_dir, run.name, Settings(data_dir=data_dir))  # the first run: promoted
     runfiles.write_drift(data_dir, run.name, week_drift(data_dir, "2024-W02", ["dunk-low"], LIMITS))
@@ -47,27 +47,29 @@ def run_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def report(run_dir) -> dict:
-    return build_report(run_dir, now=NOW)
+    return build_report(RunDir(run_dir), now=NOW)
 
 
 def test_report_is_complete_self_contained_and_escaped(run_dir, report):
     html = Path(report["path"]).read_text(encoding="utf-8")
-    assert Path(report["path"]) == run_dir / "report" / "index.html"
+    assert Path(report["path"]) == RunDir(run_dir).report
     assert all(s["available"] and not s["missing"] for s in report["sections"]), report["sections"]
-    assert [s["id"] for s in report["sections"]] == ["promotion", "drift", "metrics", "comparison", "meta", "price", "confusion",
-                                                     "per-model", "calibration", "per-class", "inputs"]
-    # 4 confusion matrices + comparison + price scatter + error histogram + per-model + calibration
-    assert report["images"] == 9 == html.count("<img ")
-    assert re.findall(r'<img src="([a-z]+):', html) == ["data"] * 9
+    assert [s["id"] for s in report["sections"]] == ["promotion", "drift", "metrics", "comparison", "meta", "price",
+                                                     "confusion", "curves", "per-model", "calibration", "per-class",
+                                                     "inputs"]
+    # 4 confusion matrices + comparison + price scatter + error histogram + training curves + per-model
+    # + calibration
+    assert report["images"] == 10 == html.count("<img ")
+    assert re.findall(r'<img src="([a-z]+):', html) == ["data"] * 10
     assert "<script" not in html.lower() and "http://" not in html and "https://" not in html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt; Jordan &amp; Co &quot;Bred&quot;" in html
-    assert not list((run_dir / "report").glob(".tmp-*"))
+    assert not list(RunDir(run_dir).report.parent.glob(".tmp-*"))
     # same inputs and time -> same bytes
-    assert build_report(run_dir, now=NOW)["sha256"] == report["sha256"]
+    assert build_report(RunDir(run_dir), now=NOW)["sha256"] == report["sha256"]
 
 
 def _expected_metric_rows(run_dir: Path) -> list[list[str]]:
-    metrics = json.loads((run_dir / "metrics.json").read_text())["targets"]
+    metrics = json.loads(RunDir(run_dir).metrics.read_text())["targets"]
     rows = []
     for target in ("price_decile", "price_band", "model", "brand"):
         m = metrics[target]
@@ -96,7 +98,7 @@ def test_report_renders_in_headless_chromium(run_dir, report, headless_page):
         page.goto(uri, wait_until="load")
         images = page.eval_on_selector_all(
             "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight, e.alt])")
-        assert len(images) == 9
+        assert len(images) == 10
         assert all(done and w > 0 and h > 0 for done, w, h, _ in images), images
         rows = page.eval_on_selector_all(
             "#metrics-table tbody tr", "rows => rows.map(r => [r.dataset.key, ...[...r.cells].map(c => c.innerText)])")
@@ -106,7 +108,7 @@ def test_report_renders_in_headless_chromium(run_dir, report, headless_page):
         assert misses == HOSTILE  # shown as text, not executed or parsed
         assert page.evaluate("typeof window.__pwned") == "undefined"
         assert page.locator("details").count() == 4
-        model_probs = pd.read_parquet(run_dir / "probs" / "model.parquet").query("split == 'test' and true >= 0")
+        model_probs = pd.read_parquet(RunDir(run_dir).probs("model")).query("split == 'test' and true >= 0")
         assert page.locator("#per-model-table tbody tr").count() == model_probs["true"].nunique()
         assert [u for u in requested if not u.startswith("data:") and u != uri] == []
         assert blocked == []
@@ -118,11 +120,11 @@ def test_report_renders_in_headless_chromium(run_dir, report, headless_page):
 
 def test_run_with_only_metrics_json_still_builds(run_dir, tmp_path):
     only = tmp_path / "runs" / "2024-W03-bare"
-    only.mkdir(parents=True)
-    metrics = json.loads((run_dir / "metrics.json").read_text())
+    RunDir(only).create()
+    metrics = json.loads(RunDir(run_dir).metrics.read_text())
     del metrics["meta"], metrics["comparison"], metrics["price_estimate"]
-    (only / "metrics.json").write_text(json.dumps(metrics))
-    out = build_report(only, now=NOW)
+    RunDir(only).metrics.write_text(json.dumps(metrics))
+    out = build_report(RunDir(only), now=NOW)
     sections = {s["id"]: s for s in out["sections"]}
     html = Path(out["path"]).read_text()
     assert sections["metrics"]["available"] and not sections["metrics"]["missing"]
@@ -135,20 +137,21 @@ def test_run_with_only_metrics_json_still_builds(run_dir, tmp_path):
                                             "metrics.json has no `price_estimate`"]
     assert set(out["missing_inputs"]) == {"targets.json", "predictions.csv", "split.parquet",
                                           *(f"probs/{t}.parquet" for t in ORIGINAL_ACCURACY)}
-    assert out["images"] == 0 and html.count("Not available:") == 1 + 1 + 2 + 4 + 1 + 4 + 2  # + promotion, drift
+    assert sections["curves"]["available"]  # drawn from metrics.json alone
+    assert out["images"] == 1 and html.count("Not available:") == 1 + 1 + 2 + 4 + 1 + 4 + 2  # + promotion, drift
     assert html.count('<tr data-key="') == 4
 
 
 def test_broken_and_hostile_inputs_are_reported_not_raised(run_dir, tmp_path):
     bad = tmp_path / "bad"
     shutil.copytree(run_dir, bad)
-    metrics = json.loads((bad / "metrics.json").read_text())
+    metrics = json.loads(RunDir(bad).metrics.read_text())
     metrics["targets"]["brand"]["confusion_png"] = "../../../etc/passwd"
     metrics["comparison"] = "oops"
-    (bad / "metrics.json").write_text(json.dumps(metrics))
-    (bad / "confusion" / "model.png").write_bytes(b"GIF89a not a png")
-    (bad / "probs" / "price_band.parquet").write_bytes(b"garbage")
-    out = build_report(bad, now=NOW)
+    RunDir(bad).metrics.write_text(json.dumps(metrics))
+    (RunDir(bad).confusion("model")).write_bytes(b"GIF89a not a png")
+    (RunDir(bad).probs("price_band")).write_bytes(b"garbage")
+    out = build_report(RunDir(bad), now=NOW)
     sections = {s["id"]: s for s in out["sections"]}
     assert sections["confusion"]["images"] == 2
     assert sections["confusion"]["missing"] == [
@@ -157,12 +160,17 @@ def test_broken_and_hostile_inputs_are_reported_not_raised(run_dir, tmp_path):
     assert out["missing_inputs"]["probs/price_band.parquet"].startswith("unreadable (")
     assert sections["calibration"]["missing"] == ["price_band: no probs/price_band.parquet"]
     assert sections["comparison"]["missing"] == ["metrics.json has no `comparison` (stacking did not run or failed)"]
-    assert out["images"] == 2 + 0 + 2 + 1 + 1
+    assert out["images"] == 2 + 0 + 2 + 1 + 1 + 1  # confusion, comparison, price, curves, per-model, calibration
 
 
 def test_missing_run_dir_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        build_report(tmp_path / "nope")
+    with pytest.raises(RunDirError, match="does not exist"):
+        build_report(RunDir(tmp_path / "nope"))
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("mine")
+    with pytest.raises(RunDirError, match="is not a run folder"):
+        build_report(RunDir.open(tmp_path / "docs"))
+    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == ["notes.txt"]  # nothing written there
 
 
 def _probs(true, probs, split="test"):
@@ -240,14 +248,32 @@ def test_cli_rebuilds_latest_or_named_run(tmp_path, monkeypatch):
     from sneaker_cli.main import app
 
     run = tmp_path / "runs" / "2024-W04-cli"
-    run.mkdir(parents=True)
-    (run / "metrics.json").write_text(json.dumps({"data": {"n_train": 7, "n_val": 2, "n_test": 3}}))
-    mark_latest(tmp_path, run.name)
+    RunDir(run).create()
+    RunDir(run).metrics.write_text(json.dumps({"data": {"n_train": 7, "n_val": 2, "n_test": 3}}))
+    RunDir(run).mark_latest()
     monkeypatch.setenv("SNEAKER_DATA_DIR", str(tmp_path))
     runner = CliRunner()
     latest = runner.invoke(app, ["report"])
     assert latest.exit_code == 0, latest.output
-    assert latest.stdout.strip().splitlines()[-1] == str(run / "report" / "index.html")
+    assert latest.stdout.strip().splitlines()[-1] == str(RunDir(run).report)
     assert "confusion not available: price_decile: confusion/price_decile.png not found" in latest.output
     named = runner.invoke(app, ["report", "--run", str(tmp_path / "runs" / "missing")])
     assert named.exit_code == 2 and "does not exist" in named.output
+
+
+def test_report_cli_refuses_a_folder_that_is_not_a_run_and_a_hostile_latest_pointer(tmp_path, monkeypatch):
+    from sneaker_cli.main import app
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    data = tmp_path / "data"
+    (data / "runs").mkdir(parents=True)
+    monkeypatch.setenv("SNEAKER_DATA_DIR", str(data))
+    runner = CliRunner()
+    named = runner.invoke(app, ["report", "--run", str(outside)])
+    assert named.exit_code == 2 and "is not a run folder" in named.output
+    (data / "runs" / LATEST).write_text(json.dumps({"run_id": "../../outside"}))
+    latest = runner.invoke(app, ["report"])
+    assert latest.exit_code == 2 and "invalid run id '../../outside'" in latest.output
+    assert len(latest.output.strip().splitlines()) == 1
+    assert list(outside.iterdir()) == []  # nothing written outside the data directory

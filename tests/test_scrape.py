@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sneaker_core.market import DemoMarket
-from sneaker_core.registry import get_model
+from sneaker_core.registry import get_model, load_models
 from sneaker_core.scrape import fields, site
 from sneaker_core.scrape.errors import BlockedError, RobotsDisallowedError, TransientScrapeError
 from sneaker_core.scrape.records import ScrapeStats, build_table
@@ -161,10 +161,33 @@ def test_bad_time_fields_are_null_and_counted(tmp_path):
              {**base, "product_id": "b", "position": 1, "release_raw": "2023-11-24T23:59:59.999Z",
               "retail_raw": 11000, "template_raw": None}]
     stats = ScrapeStats()
-    table = build_table(items, spec, "test", NOW, stats)
+    table = build_table(items, spec, "test", NOW, stats, load_models())
     manifest = write_snapshot(table, tmp_path, "2026-W48", "dunk-low", "test", stats)
     rows = read_snapshot(tmp_path / manifest["path"]).to_pylist()
     assert [(r["release_date"], r["retail_usd"], r["template_id"]) for r in rows] == [
         (None, None, "17"), (date(2023, 11, 24), 110.0, None)]
     assert manifest["nulls"] == {"release_date": {"unparseable": 1}, "retail_usd": {"non_positive": 1},
                                  "template_id": {"missing": 1}}
+
+
+def test_a_model_only_the_users_models_file_defines_is_scraped_and_labelled(market, tmp_path):
+    """SNEAKER_MODELS_FILE is the registry the scrape labels with (not only the one it searches with)."""
+    models_file = tmp_path / "my-models.yaml"
+    models_file.write_text("models:\n  - {key: my-dunk, name: My Dunk, brand: Nike, query: dunk low,\n"
+                           "     patterns: ['\\bdunk low\\b']}\n", encoding="utf-8")
+    manifest, rows = _scrape(market, tmp_path / "data", "my-dunk", scrape_mode="json", models_file=models_file)
+    assert manifest["rows"] == len(rows) == len(_truth(market, "dunk low")) > 0
+    assert {r["search_model"] for r in rows} == {"my-dunk"}
+    ok = [r for r in rows if r["status"] == "ok"]
+    assert len(ok) >= 0.8 * len(rows) and {r["model"] for r in ok} == {"my-dunk"}
+    assert {r["brand"] for r in ok} == {"Nike"}
+
+
+def test_scrape_cache_key_holds_the_models_files_content(tmp_path):
+    from tasks.scrape import models_digest
+
+    models_file = tmp_path / "m.yaml"
+    models_file.write_text("models: []\n", encoding="utf-8")
+    before = models_digest(Settings(models_file=models_file))
+    models_file.write_text("models: [] # edited\n", encoding="utf-8")
+    assert models_digest(Settings(models_file=models_file)) != before != models_digest(Settings())

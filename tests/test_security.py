@@ -38,8 +38,9 @@ def test_demo_market_binds_loopback_by_default():
 
 
 def test_cli_and_module_servers_default_to_loopback():
-    from sneaker_cli.market import market
     from sneaker_core.market.__main__ import main
+
+    from sneaker_cli.market import market
 
     assert inspect.signature(market).parameters["host"].default == "127.0.0.1"
     calls = [n for n in ast.walk(ast.parse(inspect.getsource(main))) if isinstance(n, ast.Call) and n.args]
@@ -246,7 +247,7 @@ def test_market_on_every_interface_prints_the_address_it_bound():
     import threading
 
     every = ".".join(["0"] * 4)  # spelled out, so the scan for code binding every interface stays exact
-    proc = subprocess.Popen([sys.executable, "-m", "sneaker_core.market", "--products", "10", "--host", every],
+    proc = subprocess.Popen([sys.executable, "-m", "sneaker_cli.main", "market", "--products", "10", "--host", every],
                             stdout=subprocess.PIPE, text=True)
     try:
         lines: list[str] = []

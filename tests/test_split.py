@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import Settings
-from sneaker_core.training.fit import fit_split_targets
+from sneaker_core.training.prepare import fit_split_targets
 from sneaker_core.training.split import assign_split, load_split, make_split, save_split, split_digest
 
 FRACTIONS = (0.7, 0.15, 0.15)
@@ -81,15 +82,15 @@ def test_assign_split_is_a_pure_function_of_seed_and_group():
 
 def test_save_and_load_round_trip(tmp_path):
     split = make_split(fake_meta(200), FRACTIONS, seed=5)
-    digest = save_split(split, tmp_path)
-    loaded = load_split(tmp_path)
+    digest = save_split(split, RunDir(tmp_path))
+    loaded = load_split(RunDir(tmp_path))
     pd.testing.assert_frame_equal(loaded[["product_id", "group", "split"]], split.reset_index(drop=True))
     assert loaded.attrs["digest"] == digest == split_digest(split)
     assert loaded.attrs["counts"] == {s: int((split["split"] == s).sum()) for s in ("train", "val", "test")}
     assert loaded.attrs["seed"] == 5 and loaded.attrs["fractions"] == list(FRACTIONS)
     changed = split.copy()
     changed.loc[0, "split"] = "test" if split.loc[0, "split"] != "test" else "train"
-    assert save_split(changed, tmp_path) != digest
+    assert save_split(changed, RunDir(tmp_path)) != digest
 
 
 def test_targets_fit_on_train_prices_only():

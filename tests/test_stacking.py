@@ -16,6 +16,7 @@ from stacking_fixtures import synthetic_catalog
 
 from sneaker_core.atomic import sha256_file
 from sneaker_core.labeller import label_title
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES, Settings
 from sneaker_core.stacking import candidates, meta
 from sneaker_core.stacking.candidates import BoostedMeta, ColumnProbs, PooledProbs
@@ -35,8 +36,8 @@ def _fake_probs(true: np.ndarray, n_classes: int, rng: np.random.Generator, stre
     return p / p.sum(1, keepdims=True)
 
 
-def make_run(root: Path, n: int = 240) -> tuple[Path, pd.DataFrame]:
-    """A run dir as the CNN training writes it: split.parquet, targets.json, probs/*.parquet, metrics.json."""
+def make_run(root: Path, n: int = 240) -> tuple[RunDir, pd.DataFrame]:
+    """A run folder as the CNN training writes it: split, target specs, CNN probabilities."""
     rng = np.random.default_rng(0)
     cat = synthetic_catalog(n, seed=3).iloc[3:].reset_index(drop=True)  # priced rows only
     labels = [label_title(t, s) for t, s in zip(cat["title"], cat["search_model"])]
@@ -51,13 +52,13 @@ def make_run(root: Path, n: int = 240) -> tuple[Path, pd.DataFrame]:
     where = {g: ("train", "train", "train", "val", "val", "test")[i % 6] for i, g in enumerate(groups)}
     split = pd.DataFrame({"product_id": meta_df["product_id"], "group": meta_df["group_key"],
                           "split": meta_df["group_key"].map(where)})
-    run = root / "run"
-    (run / "probs").mkdir(parents=True)
-    split.to_parquet(run / "split.parquet", index=False)
+    run = RunDir(root / "run").create()
+    run.probs("any").parent.mkdir(parents=True)
+    split.to_parquet(run.split, index=False)
     train = meta_df[split["split"] == "train"]
     specs = fit_target_specs(train["price"].tolist(), DEFAULT_PRICE_BAND_EDGES, sorted(set(meta_df["model"])),
                              sorted(set(meta_df["brand"])))
-    (run / "targets.json").write_text(json.dumps({t: s.to_json() for t, s in specs.items()}))
+    run.targets.write_text(json.dumps({t: s.to_json() for t, s in specs.items()}))
     scored = meta_df[split["split"] != "train"].reset_index(drop=True)
     for target in TARGETS:
         spec = specs[target]
@@ -68,8 +69,7 @@ def make_run(root: Path, n: int = 240) -> tuple[Path, pd.DataFrame]:
             scored["product_id"], "split"].to_numpy(), "true": true, "pred": p.argmax(1)})
         for k, c in enumerate(spec.classes):
             df[f"p__{c}"] = p[:, k]
-        df.to_parquet(run / "probs" / f"{target}.parquet", index=False)
-    (run / "metrics.json").write_text(json.dumps({"targets": {"brand": {"accuracy": 0.9}}, "data": {"n_test": 1}}))
+        df.to_parquet(run.probs(target), index=False)
     return run, meta_df
 
 
@@ -95,17 +95,17 @@ def test_predictions_csv_net_payout_follows_the_schedule_of_the_settings(stacked
     from sneaker_core.payout import net_payouts, schedule_from
 
     run, _, _ = stacked
-    wide = pd.read_csv(run / "predictions.csv")
+    wide = pd.read_csv(run.predictions_csv)
     schedule = schedule_from(Settings(seed=7))
     assert np.array_equal(wide["net_payout_usd"], net_payouts(wide["price_estimate_usd"], schedule))
     assert wide["net_payout_usd"].notna().all() and (wide["net_payout_usd"] < wide["price_estimate_usd"]).all()
-    recorded = json.loads((run / "metrics.json").read_text())["net_payout"]["schedule"]
+    recorded = json.loads(run.stack_results.read_text())["net_payout"]["schedule"]
     assert recorded == schedule.to_json()
 
 
 def test_predictions_csv_columns_unique_and_never_truth(stacked):
     run, _, manifest = stacked
-    wide = pd.read_csv(run / "predictions.csv")
+    wide = pd.read_csv(run.predictions_csv)
     assert wide.columns.is_unique
     assert len(wide) == manifest["n_test"] > 0
     for col in ("product_id", "title", "true_price_decile", "pred_price_decile", "p_price_decile__000_",
@@ -125,15 +125,15 @@ def test_predictions_csv_columns_unique_and_never_truth(stacked):
 
 def test_manifest_carries_the_digests_of_what_the_report_reads(stacked):
     run, _, manifest = stacked
-    assert manifest["sha256"] == {name: sha256_file(run / name)
-                                  for name in ("predictions.csv", "predictions.parquet", "metrics.json")}
+    assert manifest["sha256"] == {p.name: sha256_file(p)
+                                  for p in (run.predictions_csv, run.predictions_parquet, run.stack_results)}
 
 
 def test_tidy_predictions_cover_every_class(stacked):
     run, _, manifest = stacked
-    tidy = pd.read_parquet(run / "predictions.parquet")
+    tidy = pd.read_parquet(run.predictions_parquet)
     assert list(tidy.columns) == ["product_id", "title", "target", "class", "probability", "true_class"]
-    specs = json.loads((run / "targets.json").read_text())
+    specs = json.loads(run.targets.read_text())
     assert len(tidy) == manifest["n_test"] * sum(len(s["classes"]) for s in specs.values())
     sums = tidy.groupby(["product_id", "target"])["probability"].sum()
     assert np.allclose(sums, 1.0, atol=1e-6)
@@ -142,10 +142,10 @@ def test_tidy_predictions_cover_every_class(stacked):
 CANDIDATES = ("cnn_{t}", "title_only", "pooled", "meta_logreg", "meta_boosted")
 
 
-def test_metrics_json_gains_meta_keeps_the_rest(stacked):
+def test_stack_results_hold_the_competition_comparison_and_estimate(stacked):
     run, _, _ = stacked
-    metrics = json.loads((run / "metrics.json").read_text())
-    assert metrics["targets"] == {"brand": {"accuracy": 0.9}} and metrics["data"] == {"n_test": 1}
+    metrics = json.loads(run.stack_results.read_text())
+    assert set(metrics) == {"meta", "comparison", "price_estimate", "net_payout"}
     meta_ = metrics["meta"]
     for target in ("price_decile", "price_band"):
         names = {c.format(t=target) for c in CANDIDATES}
@@ -163,7 +163,7 @@ def test_metrics_json_gains_meta_keeps_the_rest(stacked):
     assert metrics["price_estimate"]["source"] == meta_["selection"]["price_estimate"]["selected"]
     comp = metrics["comparison"]["price_band"]
     assert set(comp) == {c.format(t="price_band") for c in CANDIDATES} | {"majority"}
-    labelled = int((pd.read_csv(run / "predictions.csv")["true_price_band"] >= 0).sum())
+    labelled = int((pd.read_csv(run.predictions_csv)["true_price_band"] >= 0).sum())
     assert {r["n"] for r in comp.values()} == {labelled}
     assert comp["meta_logreg"]["accuracy"] > comp["majority"]["accuracy"]
     assert metrics["price_estimate"]["mdape"] < 0.5
@@ -171,8 +171,8 @@ def test_metrics_json_gains_meta_keeps_the_rest(stacked):
 
 def test_the_winner_of_the_validation_cv_is_what_predictions_publish(stacked):
     run, _, manifest = stacked
-    metrics = json.loads((run / "metrics.json").read_text())
-    wide = pd.read_csv(run / "predictions.csv")
+    metrics = json.loads(run.stack_results.read_text())
+    wide = pd.read_csv(run.predictions_csv)
     for target in ("price_decile", "price_band"):
         entry = metrics["meta"]["selection"][target]
         cv = {k: v["cv_accuracy"] + 1e-3 * v["cv_within_one"] for k, v in entry["candidates"].items()}
@@ -190,12 +190,12 @@ def test_the_choice_never_reads_test_rows(stacked, tmp_path: Path):
     """Other test-row truths (labels and prices) leave the competition, the settings and the published
     probabilities exactly as they were; only the test scores change."""
     run, meta_df, manifest = stacked
-    changed = tmp_path / "run"
-    shutil.copytree(run, changed)
-    split = pd.read_parquet(run / "split.parquet").set_index("product_id")["split"]
+    changed = RunDir(tmp_path / "run")
+    shutil.copytree(run.path, changed.path)
+    split = pd.read_parquet(run.split).set_index("product_id")["split"]
     test_ids = set(split[split == "test"].index)
     rng = np.random.default_rng(5)
-    for path in (changed / "probs").glob("*.parquet"):
+    for path in changed.probs("model").parent.glob("*.parquet"):
         probs = pd.read_parquet(path)
         is_test = probs["product_id"].isin(test_ids)
         n_classes = sum(c.startswith("p__") for c in probs.columns)
@@ -204,7 +204,7 @@ def test_the_choice_never_reads_test_rows(stacked, tmp_path: Path):
     other = meta_df.copy()
     other.loc[other["product_id"].isin(test_ids), "price"] = rng.uniform(30, 3000, len(test_ids))
     again = fast_stack(changed, other)
-    before, after = (json.loads((r / "metrics.json").read_text())["meta"] for r in (run, changed))
+    before, after = (json.loads(r.stack_results.read_text())["meta"] for r in (run, changed))
     strip = {"test_accuracy"}
     for m in (before, after):
         for target in ("price_decile", "price_band"):
@@ -212,7 +212,7 @@ def test_the_choice_never_reads_test_rows(stacked, tmp_path: Path):
                 for k in strip:
                     c.pop(k, None)
     assert after == before and again["selected"] == manifest["selected"]
-    old, new = (pd.read_csv(r / "predictions.csv") for r in (run, changed))
+    old, new = (pd.read_csv(r.predictions_csv) for r in (run, changed))
     probs = [c for c in old.columns if c.startswith(("p_price", "pred_price", "price_"))]
     pd.testing.assert_frame_equal(old[probs], new[probs])
     assert not old["true_price_band"].equals(new["true_price_band"])
@@ -236,7 +236,7 @@ def test_interval_margin_comes_from_out_of_fold_predictions():
 
 def test_missing_probs_file_is_named(tmp_path: Path):
     run, meta_df = make_run(tmp_path, n=60)
-    (run / "probs" / "brand.parquet").unlink()
+    run.probs("brand").unlink()
     with pytest.raises(FileNotFoundError, match="brand.parquet"):
         fast_stack(run, meta_df)
 
@@ -330,3 +330,17 @@ def test_a_fitted_candidate_is_scored_only_on_rows_it_did_not_see():
     assert result.scores["half"]["accuracy"] == pytest.approx(0.5)
     assert result.scores["memoriser"]["accuracy"] < 0.35 and result.selected == "half"
     assert (result.fitted["memoriser"].predict_proba(X).argmax(1) == y).all()
+
+
+def test_stacking_goes_on_without_skipped_targets(tmp_path: Path):
+    """A one-model run trains no model/brand CNN: the meta-models use the price CNNs and the titles alone."""
+    run, meta_df = make_run(tmp_path, n=120)
+    specs = json.loads(run.targets.read_text())
+    run.targets.write_text(json.dumps({t: s for t, s in specs.items() if t in ("price_decile", "price_band")}))
+    run.probs("model").unlink()
+    run.probs("brand").unlink()
+    manifest = fast_stack(run, meta_df)
+    assert manifest["targets"] == ["price_decile", "price_band"]
+    wide = pd.read_csv(run.predictions_csv)
+    assert not any(c.startswith(("p_model__", "p_brand__", "pred_model", "pred_brand")) for c in wide.columns)
+    assert set(json.loads(run.stack_results.read_text())["comparison"]) == {"price_decile", "price_band"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,8 @@ from sklearn.exceptions import NotFittedError
 from stacking_fixtures import synthetic_catalog
 
 from sneaker_core.payout import FeeSchedule
+from sneaker_core.registry import load_models
+from sneaker_core.rundir import RunDir, RunDirError
 from sneaker_core.scoring import price_metrics
 from sneaker_core.stacking.estimate import bin_probabilities
 from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, feature_frame, title_attribute_row
@@ -31,7 +34,7 @@ from sneaker_core.stacking.title_models import (
     blend,
 )
 from sneaker_core.stacking.title_predict import predict_title_rows
-from sneaker_core.stacking.title_run import EDGES_FILE, load_title_model, train_titles
+from sneaker_core.stacking.title_run import TITLES_STAGE, load_title_model, train_titles
 from sneaker_core.targets import assign_bins, fit_decile_edges
 
 REAL_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "goat_catalog_2023.csv"
@@ -217,10 +220,10 @@ def trained(tmp_path_factory) -> Path:
 
 
 def test_train_titles_saves_edges_manifest_and_learns(trained: Path):
-    edges = json.loads((trained / EDGES_FILE).read_text())
+    edges = json.loads(RunDir(trained).decile_edges.read_text())
     assert len(edges) == 11 and edges[0] is None and edges[-1] is None
     assert all(b > a for a, b in itertools.pairwise(edges[1:-1]))
-    manifest = json.loads((trained / "title_model.json").read_text())
+    manifest = json.loads(RunDir(trained).title_manifest.read_text())
     assert manifest["priced_rows"] == 237
     assert manifest["dropped"] == {"absurd": 1, "missing": 1, "no_price_text": 1}
     val = manifest["validation"]
@@ -233,11 +236,11 @@ def test_train_titles_saves_edges_manifest_and_learns(trained: Path):
 
 
 def test_predict_rows_round_trip_and_bad_rows(trained: Path):
-    model = load_title_model(trained)
+    model = load_title_model(RunDir(trained))
     rows = pd.DataFrame({"title": ["Union x Bapesta Low 'Black Gold' Sample", "", "Samba OG 'White Green'"],
                          "search_model": ["", "", "Not A Model"]})
-    out = predict_title_rows(rows, model, SCHEDULE)
-    again = predict_title_rows(rows, load_title_model(trained), SCHEDULE)
+    out = predict_title_rows(rows, model, load_models(), SCHEDULE)
+    again = predict_title_rows(rows, load_title_model(RunDir(trained)), load_models(), SCHEDULE)
     pd.testing.assert_frame_equal(out, again)
     assert out["reason"].tolist() == ["", "empty title", ""]
     assert out["pred_price_decile"].isna().tolist() == [False, True, False]
@@ -252,17 +255,20 @@ def test_predict_rows_round_trip_and_bad_rows(trained: Path):
 
 
 def test_load_title_model_explains_missing_run(tmp_path: Path):
-    with pytest.raises(FileNotFoundError, match="train-titles"):
-        load_title_model(tmp_path)
+    with pytest.raises(RunDirError, match="train-titles"):
+        load_title_model(RunDir(tmp_path))
 
 
 def test_load_title_model_refuses_an_older_format(trained: Path, tmp_path: Path):
-    for f in trained.iterdir():
-        (tmp_path / f.name).write_bytes(f.read_bytes())
-    manifest = json.loads((tmp_path / "title_model.json").read_text())
-    (tmp_path / "title_model.json").write_text(json.dumps({**manifest, "format_version": 1}))
-    with pytest.raises(ValueError, match="format 1.*train-titles"):
-        load_title_model(tmp_path)
+    run = RunDir(tmp_path / "run")
+    shutil.copytree(trained, run.path)
+    manifest = json.loads(run.title_manifest.read_text())
+    run.title_manifest.write_text(json.dumps({**manifest, "format_version": 1}))
+    with pytest.raises(RunDirError, match="does not match the sha256"):  # edited after training: refused
+        load_title_model(run)
+    run.record(TITLES_STAGE, [run.title_model, run.title_manifest, run.decile_edges])
+    with pytest.raises(RunDirError, match="format 1.*train-titles"):
+        load_title_model(run)
 
 
 @pytest.mark.skipif(not REAL_CSV.is_file(), reason=f"real catalog {REAL_CSV} not present (needs ../shared)")

@@ -12,14 +12,17 @@ from PIL import Image
 
 from sneaker_core.atomic import sha256_bytes
 from sneaker_core.images.normalise import BadImage
+from sneaker_core.run_metrics import assemble_metrics
+from sneaker_core.rundir import RunDir, RunDirError
 from sneaker_core.settings import Settings
 from sneaker_core.shard_schema import encode_example
 from sneaker_core.shards.reader import make_dataset
 from sneaker_core.targets import TargetSpec
 from sneaker_core.training.evaluate import evaluate
-from sneaker_core.training.fit import prepare_run, train_target
+from sneaker_core.training.fit import train_target
 from sneaker_core.training.predict import predict_image
-from sneaker_core.training.runinfo import load_targets, merge_metrics
+from sneaker_core.training.prepare import label_column, prepare_run
+from sneaker_core.training.runinfo import load_model, load_targets
 from sneaker_core.training.split import load_split
 
 # colour encodes the model, model encodes the brand and the price level
@@ -62,35 +65,64 @@ def settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def run_dir(shards, settings):
-    run = settings.path("runs", "r1")
+    run = RunDir.for_id(settings.data_dir, "r1")
     manifest = prepare_run(shards, run, settings)
     assert manifest["classes"] == {"price_decile": 10, "price_band": 10, "model": 3, "brand": 3}
+    assert manifest["skipped"] == {}
     return run
 
 
 def test_prepare_run_is_idempotent(shards, settings, run_dir):
-    before = (run_dir / "split.parquet").read_bytes(), (run_dir / "targets.json").read_text()
+    before = run_dir.split.read_bytes(), run_dir.targets.read_text(), run_dir.images.read_bytes()
     again = prepare_run(shards, run_dir, settings)
-    assert ((run_dir / "split.parquet").read_bytes(), (run_dir / "targets.json").read_text()) == before
+    assert (run_dir.split.read_bytes(), run_dir.targets.read_text(), run_dir.images.read_bytes()) == before
     assert again["split_digest"] == load_split(run_dir).attrs["digest"]
     assert sum(again["counts"].values()) == 120
+    assert run_dir.verify("prepare")
+
+
+def test_example_table_and_images_hold_the_shards_decoded_once(shards, settings, run_dir):
+    """Row i of images.npy is the shard's image of table row i, decoded at the training size as tf.data would."""
+    table = pd.read_parquet(run_dir.examples)
+    images = np.load(run_dir.images, mmap_mode="r")
+    assert images.dtype == np.uint8 and images.shape == (len(table), 32, 32, 3) == (120, 32, 32, 3)
+    assert table["product_id"].is_monotonic_increasing
+    assert table[["product_id", "split"]].equals(load_split(run_dir)[["product_id", "split"]])
+    decoded = {ex["product_id"].numpy().decode(): ex["image"].numpy() for ex in make_dataset(shards, image_size=32)}
+    for i in (0, 41, 119):
+        np.testing.assert_array_equal(images[i], decoded[table.loc[i, "product_id"]])
+    unpriced = table["product_id"].str[1:].astype(int) % 8 == 7
+    assert (table.loc[unpriced, label_column("price_band")] == -1).all()
+    assert (table.loc[unpriced, "reason__price_band"] == "no_price").all()
+    assert sorted(table[label_column("model")].unique()) == [0, 1, 2]
+
+
+def test_changed_prepared_file_is_not_trusted(shards, settings, tmp_path):
+    run = RunDir(tmp_path / "runs" / "r")
+    prepare_run(shards, run, settings)
+    images = np.load(run.images)
+    images[0, 0, 0, 0] ^= 1
+    np.save(run.images, images)
+    assert not run.verify("prepare")
+    with pytest.raises(RunDirError, match="not prepared"):
+        train_target("model", run, settings)
 
 
 def test_train_model_target_end_to_end(shards, settings, run_dir):
-    out = train_target("model", shards, run_dir, settings)
+    out = train_target("model", run_dir, settings)
     split = load_split(run_dir)
     assert out["n_train"] == (split["split"] == "train").sum()
     assert out["n_test"] == (split["split"] == "test").sum()
     assert out["epochs_run"] == 3 and out["images_per_s"] > 0
     assert out["accuracy"] > out["majority_baseline"]  # colour decides the model: 3 short epochs learn it
 
-    probs = pd.read_parquet(run_dir / "probs" / "model.parquet")
+    probs = pd.read_parquet(run_dir.probs("model"))
     assert list(probs.columns) == ["product_id", "split", "true", "pred", "p__dunk-low", "p__samba", "p__yeezy-350"]
     assert set(probs["split"]) == {"val", "test"} and len(probs) == (split["split"] != "train").sum()
     np.testing.assert_allclose(probs.filter(like="p__").sum(axis=1), 1.0, rtol=1e-5)
 
     # the saved model, reloaded again, reproduces the stored probabilities
-    model = keras.models.load_model(run_dir / "models" / "model.keras")
+    model = keras.models.load_model(run_dir.model("model"))
     wanted = set(probs["product_id"])
     images, ids = [], []
     for ex in make_dataset(shards, image_size=32):
@@ -102,35 +134,38 @@ def test_train_model_target_end_to_end(shards, settings, run_dir):
     np.testing.assert_allclose(again.to_numpy(), probs.set_index("product_id").sort_index().filter(like="p__"),
                                atol=1e-5)
 
-    metrics = json.loads((run_dir / "metrics" / "model.json").read_text())
-    assert metrics["confusion_png"] == "confusion/model.png"
-    assert (run_dir / "confusion" / "model.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    metrics = json.loads(run_dir.target_metrics("model").read_text())
+    assert metrics["confusion_png"] == run_dir.rel(run_dir.confusion("model"))
+    assert run_dir.confusion("model").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [len(metrics["history"][k]) for k in ("loss", "val_loss", "accuracy", "val_accuracy")] == [3] * 4
+    assert run_dir.verify("train-model")
 
 
 def test_price_target_and_merged_metrics(shards, settings, run_dir):
-    out = train_target("price_band", shards, run_dir, settings)
-    probs = pd.read_parquet(run_dir / "probs" / "price_band.parquet")
+    out = train_target("price_band", run_dir, settings)
+    probs = pd.read_parquet(run_dir.probs("price_band"))
     missing = probs["product_id"].str[1:].astype(int) % 8 == 7
     assert (probs.loc[missing, "true"] == -1).all() and (probs.loc[~missing, "true"] >= 0).all()
-    metrics = json.loads((run_dir / "metrics" / "price_band.json").read_text())
+    metrics = json.loads(run_dir.target_metrics("price_band").read_text())
     assert out["n_test"] == metrics["n_test"] == int((~missing & (probs["split"] == "test")).sum())
     assert 0.0 <= metrics["within_one_bin"] <= 1.0 and metrics["dollar_mae_bin_median"] >= 0
     assert metrics["excluded"]["test:no_price"] == int((missing & (probs["split"] == "test")).sum())
 
-    (run_dir / "metrics.json").write_text(json.dumps({"meta": {"kept": True}}))
-    merged = merge_metrics(run_dir)
+    run_dir.stack_results.write_text(json.dumps({"meta": {"kept": True}}))
+    merged = assemble_metrics(run_dir)
+    run_dir.stack_results.unlink()
     assert merged["meta"] == {"kept": True}
     assert set(merged["targets"]) == {"model", "price_band"}
     for key in ("accuracy", "macro_f1", "majority_baseline", "n_test", "per_class", "confusion_png"):
         assert key in merged["targets"]["price_band"]
     counts = load_split(run_dir).attrs["counts"]
     assert {k: merged["data"][f"n_{k}"] for k in counts} == counts
-    assert json.loads((run_dir / "metrics.json").read_text()) == merged
+    assert json.loads(run_dir.metrics.read_text()) == merged
 
 
 def test_unknown_target_is_refused(shards, settings, run_dir):
     with pytest.raises(ValueError, match="unknown target"):
-        train_target("colour", shards, run_dir, settings)
+        train_target("colour", run_dir, settings)
 
 
 def test_evaluate_exact_on_hand_made_example(tmp_path):
@@ -159,8 +194,8 @@ def test_evaluate_exact_on_hand_made_example(tmp_path):
 
 def test_predict_image_with_the_runs_cnns(shards, settings, run_dir):
     for target in ("model", "brand", "price_decile", "price_band"):
-        if not (run_dir / "models" / f"{target}.keras").is_file():
-            train_target(target, shards, run_dir, settings)
+        if not run_dir.model(target).is_file():
+            train_target(target, run_dir, settings)
     green = _jpeg(MODELS["dunk-low"][1], np.random.default_rng(5))
     out = predict_image(run_dir, green, Settings(data_dir=settings.data_dir, image_size=40))
     assert out["targets"]["model"]["pred"] == "dunk-low" and out["targets"]["brand"]["pred"] == "Nike"
@@ -169,6 +204,15 @@ def test_predict_image_with_the_runs_cnns(shards, settings, run_dir):
     assert out["price_low_usd"] <= out["price_estimate_usd"] <= out["price_high_usd"]
     with pytest.raises(BadImage):
         predict_image(run_dir, b"<html>not an image</html>", settings)
+    saved = run_dir.model("brand").read_bytes()
+    try:  # a model file that is not the one training recorded is refused before Keras reads it
+        run_dir.model("brand").write_bytes(saved[:-10])
+        with pytest.raises(RunDirError, match="does not match the sha256"):
+            predict_image(run_dir, green, settings)
+        with pytest.raises(RunDirError, match="is corrupt or not a Keras model"):
+            load_model(run_dir.model("brand"))
+    finally:
+        run_dir.model("brand").write_bytes(saved)
 
 
 def test_product_listed_by_two_searches_is_used_once(shards, settings, tmp_path):
@@ -182,9 +226,57 @@ def test_product_listed_by_two_searches_is_used_once(shards, settings, tmp_path)
             record = {k: v.decode() if isinstance(v, bytes) and k != "image" else v for k, v in record.items()}
             record["price"] = None if record.pop("price_missing") else float(record["price"])
             writer.write(encode_example({**record, "search_model": "dunk-low"}))
-    run = tmp_path / "run"
+    run = RunDir(tmp_path / "run")
     quick = Settings(**{**settings.model_dump(), "epochs": 1})
     prepare_run([*shards, extra], run, quick)
-    train_target("model", [*shards, extra], run, quick)
-    probs = pd.read_parquet(run / "probs" / "model.parquet")
+    train_target("model", run, quick)
+    probs = pd.read_parquet(run.probs("model"))
     assert probs["product_id"].is_unique and len(probs) == (load_split(run)["split"] != "train").sum()
+
+
+def test_one_model_run_skips_the_one_class_targets_with_a_reason(shards, settings, tmp_path):
+    """A run of one sneaker model: model and brand have one class in training; they are skipped, named, and
+    the price targets train (issue: `sneaker run --models dunk-low` failed after minutes of work)."""
+    run = RunDir(tmp_path / "runs" / "one")
+    quick = Settings(**{**settings.model_dump(), "epochs": 1})
+    manifest = prepare_run(shards[1:2], run, quick)
+    assert manifest["targets"] == ["price_decile", "price_band"]
+    assert manifest["skipped"] == {
+        "model": "fewer than two classes in the training split (28 labelled rows, all 'dunk-low')",
+        "brand": "fewer than two classes in the training split (28 labelled rows, all 'Nike')"}
+    assert set(load_targets(run)) == {"price_decile", "price_band"}
+    with pytest.raises(RunDirError, match="model is skipped in run one: fewer than two classes"):
+        train_target("model", run, quick)
+    train_target("price_band", run, quick)
+    metrics = assemble_metrics(run)
+    assert metrics["targets"]["model"] == {"skipped": manifest["skipped"]["model"]}
+    assert metrics["targets"]["price_band"]["n_test"] > 0
+
+
+def test_training_settings_that_can_only_fail_are_refused_up_front():
+    from sneaker_core.training.preflight import check_training
+
+    with pytest.raises(ValueError, match="baseline needs images of at least 76 px, got 32; set SNEAKER_TRAIN"):
+        check_training(Settings(architecture="baseline", train_image_size=32))
+    check_training(Settings(architecture="default", train_image_size=32))
+
+
+def test_precise_batchnorm_sets_moving_statistics_from_clean_batches():
+    """Before validation, each BatchNorm's moving mean is the average batch mean over the calibration batches
+    (clean images, current weights); momenta and augmentation are restored afterwards."""
+    from sneaker_core.training.cnn import build_model
+    from sneaker_core.training.fit import PreciseBatchNorm, calibration_batches
+
+    model = build_model("default", 3, 32, seed=1)
+    images = np.random.default_rng(0).integers(0, 256, (40, 32, 32, 3), dtype=np.uint8)
+    batches = calibration_batches(images, np.arange(40), 8, seed=0, n_batches=3)
+    assert [len(b) for b in batches] == [8, 8, 8]
+    callback = PreciseBatchNorm(batches)
+    callback.set_model(model)
+    callback.on_test_begin()
+    stem = keras.Model(model.input, model.get_layer("stem").output)
+    expected = np.mean([np.asarray(stem(b, training=False)).mean(axis=(0, 1, 2)) for b in batches], axis=0)
+    bn = model.get_layer("stem_bn")
+    np.testing.assert_allclose(np.asarray(bn.moving_mean), expected, rtol=1e-4, atol=1e-5)
+    assert bn.momentum == pytest.approx(0.9) and model.get_layer("augment").enabled
+

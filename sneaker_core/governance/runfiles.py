@@ -14,29 +14,23 @@ from typing import Any
 import pandas as pd
 
 from sneaker_core.atomic import write_json
-from sneaker_core.runs import LATEST, run_dir
-from sneaker_core.training.split import SPLIT_FILE, load_split
-
-CHAMPION_FILE = "champion.json"
-PROMOTION_FILE = "promotion.json"
-DRIFT_FILE = "drift.json"
+from sneaker_core.rundir import CHAMPION, LATEST, RUNS, RunDir
+from sneaker_core.training.split import load_split
 
 
 def runs_root(data_dir: Path) -> Path:
-    return Path(data_dir) / "runs"
+    return Path(data_dir) / RUNS
 
 
 def run_path(data_dir: Path, run_id: str) -> Path:
     """A run's folder; refuses ids that are not a plain folder name (they come from the command line)."""
-    if not run_id or Path(run_id).name != run_id or run_id in (".", ".."):
-        raise ValueError(f"{run_id!r} is not a run id (a folder name under runs/, e.g. 2026-W48-0123456789)")
-    return run_dir(data_dir, run_id)
+    return RunDir.for_id(data_dir, run_id).path
 
 
 def list_run_ids(data_dir: Path) -> list[str]:
     """Run folders that hold a split (a run that got past preparation), oldest first by name."""
     root = runs_root(data_dir)
-    return sorted(p.name for p in root.iterdir() if (p / SPLIT_FILE).is_file()) if root.is_dir() else []
+    return sorted(p.name for p in root.iterdir() if RunDir(p).split.is_file()) if root.is_dir() else []
 
 
 def require_run(data_dir: Path, run_id: str) -> Path:
@@ -63,11 +57,11 @@ def _read_json(path: Path) -> dict[str, Any] | None:
 
 def read_champion(data_dir: Path) -> dict[str, Any]:
     """`runs/champion.json`, or an empty record (no champion yet)."""
-    return _read_json(runs_root(data_dir) / CHAMPION_FILE) or {"run_id": None, "history": []}
+    return _read_json(runs_root(data_dir) / CHAMPION) or {"run_id": None, "history": []}
 
 
 def write_champion(data_dir: Path, record: dict[str, Any]) -> Path:
-    return write_json(runs_root(data_dir) / CHAMPION_FILE, record)
+    return write_json(runs_root(data_dir) / CHAMPION, record)
 
 
 def latest_run_id(data_dir: Path) -> str | None:
@@ -76,40 +70,36 @@ def latest_run_id(data_dir: Path) -> str | None:
 
 
 def read_promotion(data_dir: Path, run_id: str) -> dict[str, Any] | None:
-    return _read_json(run_path(data_dir, run_id) / PROMOTION_FILE)
+    return _read_json(RunDir.for_id(data_dir, run_id).promotion)
 
 
 def write_promotion(data_dir: Path, run_id: str, decision: dict[str, Any]) -> Path:
-    return write_json(run_path(data_dir, run_id) / PROMOTION_FILE, decision)
+    return write_json(RunDir.for_id(data_dir, run_id).promotion, decision)
 
 
 def read_drift(data_dir: Path, run_id: str) -> dict[str, Any] | None:
-    return _read_json(run_path(data_dir, run_id) / DRIFT_FILE)
+    return _read_json(RunDir.for_id(data_dir, run_id).drift)
 
 
 def write_drift(data_dir: Path, run_id: str, drift: dict[str, Any]) -> Path:
-    return write_json(run_path(data_dir, run_id) / DRIFT_FILE, drift)
+    return write_json(RunDir.for_id(data_dir, run_id).drift, drift)
 
 
 def split_ids(data_dir: Path, run_id: str) -> dict[str, set[str]]:
     """The run's product ids per split: {"train": {...}, "val": {...}, "test": {...}}."""
-    split = load_split(run_path(data_dir, run_id))
+    split = load_split(RunDir.for_id(data_dir, run_id))
     ids = split["product_id"].astype(str)
     return {name: set(ids[split["split"] == name]) for name in ("train", "val", "test")}
 
 
 def target_classes(data_dir: Path, run_id: str) -> dict[str, list[str]]:
-    from sneaker_core.training.runinfo import TARGETS_FILE  # imports Keras: only when a comparison runs
-
-    raw = json.loads((run_path(data_dir, run_id) / TARGETS_FILE).read_text(encoding="utf-8"))
+    raw = json.loads(RunDir.for_id(data_dir, run_id).targets.read_text(encoding="utf-8"))
     return {name: list(spec["classes"]) for name, spec in raw.items()}
 
 
 def target_predictions(data_dir: Path, run_id: str, target: str) -> pd.DataFrame | None:
     """The CNN's predictions of one target on the run's held-out rows: product_id, split, true, pred (indices)."""
-    from sneaker_core.training.runinfo import probs_path
-
-    path = probs_path(run_path(data_dir, run_id), target)
+    path = RunDir.for_id(data_dir, run_id).probs(target)
     if not path.is_file():
         return None
     frame = pd.read_parquet(path, columns=["product_id", "split", "true", "pred"])

@@ -1,5 +1,5 @@
 """Per-run evaluation report: metrics tables, comparison, price plots, confusion, per-model accuracy, calibration."""
 
-from sneaker_core.report.build import REPORT_FILE, build_report
+from sneaker_core.report.build import build_report, finish_run
 
-__all__ = ["REPORT_FILE", "build_report"]
+__all__ = ["build_report", "finish_run"]

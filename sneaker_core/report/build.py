@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sneaker_core.atomic import sha256_bytes, write_bytes
 from sneaker_core.report.governance_sections import GOVERNANCE_SECTIONS
 from sneaker_core.report.html import Section, page
 from sneaker_core.report.load import RunInputs, load_run
 from sneaker_core.report.sections import SECTIONS
-
-REPORT_FILE = Path("report") / "index.html"
+from sneaker_core.rundir import RunDir
 
 
 def _facts(run: RunInputs, now: datetime) -> dict[str, str]:
@@ -22,7 +20,7 @@ def _facts(run: RunInputs, now: datetime) -> dict[str, str]:
         facts[label] = f"{value:,}" if isinstance(value, int) else "—"
     if data.get("split_digest"):
         facts["split"] = str(data["split_digest"])[:12]
-    metrics_file = run.run_dir / "metrics.json"
+    metrics_file = RunDir(run.run_dir).metrics
     if metrics_file.is_file():
         written = datetime.fromtimestamp(metrics_file.stat().st_mtime, UTC)
         facts["metrics written"] = written.strftime("%Y-%m-%d %H:%M UTC")
@@ -41,19 +39,14 @@ def _build_section(builder, run: RunInputs) -> Section:
         return sec
 
 
-def report_path(run_dir: Path) -> Path:
-    """Where a run's report lives."""
-    return Path(run_dir) / REPORT_FILE
-
-
-def build_report(run_dir: Path, *, now: datetime | None = None) -> dict:
+def build_report(folder: RunDir, *, now: datetime | None = None) -> dict:
     """Render the run's report atomically; returns its path, sha256, embedded image count and per-section status
-    (`available`, and `missing` reasons)."""
-    run = load_run(Path(run_dir))
+    (`available`, and `missing` reasons). A folder that is not a run is refused (`RunDirError`)."""
+    run = load_run(folder)
     sections = [_build_section(builder, run) for builder in (*GOVERNANCE_SECTIONS, *SECTIONS)]
     html = page(f"Sneaker price forecaster — run {run.run_dir.name}", _facts(run, now or datetime.now(UTC)),
                 sections).encode("utf-8")
-    path = write_bytes(report_path(run.run_dir), html)
+    path = write_bytes(folder.report, html)
     return {
         "path": str(path),
         "sha256": sha256_bytes(html),
@@ -62,3 +55,13 @@ def build_report(run_dir: Path, *, now: datetime | None = None) -> dict:
         "sections": [s.summary() for s in sections],
         "missing_inputs": dict(sorted(run.missing.items())),
     }
+
+
+def finish_run(folder: RunDir) -> dict:
+    """The run's last stage: assemble metrics.json from the stages' results, then build the report."""
+    from sneaker_core.run_metrics import assemble_metrics
+
+    assemble_metrics(folder)
+    result = build_report(folder)
+    folder.record("report", [folder.metrics, folder.report])
+    return result

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sneaker_core.csv_files import read_csv_table
+from sneaker_core.rundir import RunDir
 from sneaker_core.targets import TARGETS
 
 PROBS_REQUIRED = ("product_id", "split", "true")
@@ -29,6 +30,15 @@ class RunInputs:
     def target_names(self) -> list[str]:
         """The four standard targets first, then any other target targets.json or metrics.json names."""
         return list(dict.fromkeys([*TARGETS, *self.targets, *self.target_metrics()]))
+
+    def skipped(self, target: str) -> str | None:
+        """Why the run skipped `target` (metrics.json says so), or None when it was trained."""
+        why = self.target_metrics(target).get("skipped")
+        return str(why) if why is not None else None
+
+    def trained_names(self) -> list[str]:
+        """`target_names` less the targets the run skipped."""
+        return [t for t in self.target_names() if self.skipped(t) is None]
 
     def target_metrics(self, target: str | None = None) -> dict:
         """metrics.json's `targets` block (or one target's entry); {} where absent or malformed."""
@@ -95,19 +105,18 @@ def _split_frame(path: Path) -> pd.DataFrame:
     return df
 
 
-def load_run(run_dir: Path) -> RunInputs:
-    """Read metrics.json, targets.json, probs/<target>.parquet, predictions.csv and split.parquet."""
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise FileNotFoundError(f"run directory {run_dir} does not exist")
+def load_run(folder: RunDir) -> RunInputs:
+    """Read the run's metrics, target specs, CNN probabilities, predictions table and split."""
+    folder = folder.opened()
+    run_dir = folder.path
     run = RunInputs(run_dir=run_dir)
-    run.metrics = _read(run_dir, "metrics.json", run.missing, _json_object) or {}
-    run.targets = _read(run_dir, "targets.json", run.missing, _json_object) or {}
-    for target in run.target_names():
-        rel = run.target_metrics(target).get("probs_path") or f"probs/{target}.parquet"
+    run.metrics = _read(run_dir, folder.rel(folder.metrics), run.missing, _json_object) or {}
+    run.targets = _read(run_dir, folder.rel(folder.targets), run.missing, _json_object) or {}
+    for target in run.trained_names():
+        rel = run.target_metrics(target).get("probs_path") or folder.rel(folder.probs(target))
         frame = _read(run_dir, str(rel), run.missing, _probs_frame)
         if frame is not None:
             run.probs[target] = frame
-    run.predictions = _read(run_dir, "predictions.csv", run.missing, _predictions_csv)
-    run.split = _read(run_dir, "split.parquet", run.missing, _split_frame)
+    run.predictions = _read(run_dir, folder.rel(folder.predictions_csv), run.missing, _predictions_csv)
+    run.split = _read(run_dir, folder.rel(folder.split), run.missing, _split_frame)
     return run

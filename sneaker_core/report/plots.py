@@ -39,6 +39,24 @@ def calibration_figure(curves: Mapping[str, tuple[pd.DataFrame, float]]) -> byte
     return to_png(fig)
 
 
+def training_curves(histories: Mapping[str, Mapping[str, Sequence[float]]]) -> bytes:
+    """Per target: loss (top) and accuracy (bottom) per epoch, training and validation."""
+    n = len(histories)
+    fig, axes = plt.subplots(2, n, figsize=(3.2 * n, 5.2), squeeze=False, sharex="col")
+    for col, (target, h) in enumerate(histories.items()):
+        for row, metric in enumerate(("loss", "accuracy")):
+            ax = axes[row][col]
+            for key, colour, label in ((metric, "#9aa1ad", "train"), (f"val_{metric}", "#2563eb", "validation")):
+                values = list(h.get(key) or [])
+                ax.plot(range(1, len(values) + 1), values, color=colour, linewidth=1.3, marker=".", label=label)
+            ax.set(title=target if row == 0 else None, xlabel="epoch" if row == 1 else None)
+        axes[1][col].set_ylim(0, 1.02)
+    axes[0][0].set_ylabel("loss")
+    axes[1][0].set_ylabel("accuracy")
+    axes[0][0].legend(fontsize=7)
+    return to_png(fig)
+
+
 def price_scatter(errors: pd.DataFrame, sample: int = 60, seed: int = 0) -> bytes:
     """Predicted vs actual price, log-log; a seeded sample of rows carries its 10-90 % interval."""
     fig, ax = plt.subplots(figsize=(6.2, 5.6))

@@ -10,8 +10,9 @@ import pandas as pd
 from sneaker_core.report import analysis, plots
 from sneaker_core.report.html import Cell, Section, details, table, tag
 from sneaker_core.report.load import RunInputs, inside
+from sneaker_core.rundir import RunDir
 
-# Validation accuracy of the original notebook (random, leaky 80/20 split, n = 2,386): domain facts §3.
+# Validation accuracy of the original notebook (random, leaky 80/20 split, n = 2,386).
 ORIGINAL_ACCURACY = {"price_decile": 0.196, "price_band": 0.318, "brand": 0.962, "model": 0.944}
 METHOD_ORDER = ("cnn", "title", "pooled", "logreg", "meta_a", "boost", "meta_b", "majority")
 
@@ -53,6 +54,9 @@ def metrics_section(run: RunInputs) -> Section:
     sec = Section("metrics", "Test metrics per target (CNNs)")
     rows, keys = [], []
     for target in run.target_names():
+        if run.skipped(target) is not None:
+            sec.add(tag("p", f"{target}: not trained in this run — {run.skipped(target)}."))
+            continue
         m = run.target_metrics(target)
         if not m:
             sec.missing(f"no metrics for {target} in metrics.json")
@@ -149,9 +153,10 @@ def price_section(run: RunInputs) -> Section:
         sec.missing(f"predicted-vs-actual plot: {exc}")
     if stored or recomputed:
         names = ["mdape", "mae", "coverage_10_90", "n"]
-        rows = [["metrics.json", *(fmt(n, stored.get(n)) for n in names)]] if stored else []
+        run_files = RunDir(run.run_dir)
+        rows = [[run_files.metrics.name, *(fmt(n, stored.get(n)) for n in names)]] if stored else []
         if recomputed:
-            rows.append([f"predictions.csv, {which}", *(fmt(n, recomputed.get(n)) for n in names)])
+            rows.append([f"{run_files.predictions_csv.name}, {which}", *(fmt(n, recomputed.get(n)) for n in names)])
         sec.add(table(["source", "MdAPE", "MAE", "10–90 % coverage", "rows"], rows, id="price-table"))
     if not stored:
         sec.missing("metrics.json has no `price_estimate`")
@@ -180,7 +185,7 @@ def price_section(run: RunInputs) -> Section:
 
 def confusion_section(run: RunInputs) -> Section:
     sec = Section("confusion", "Confusion matrices (test split)")
-    for target in run.target_names():
+    for target in run.trained_names():
         rel = str(run.target_metrics(target).get("confusion_png") or f"confusion/{target}.png")
         path = inside(run.run_dir, rel)
         if path is None or not path.is_file():
@@ -216,7 +221,7 @@ def per_model_section(run: RunInputs) -> Section:
 def calibration_section(run: RunInputs) -> Section:
     sec = Section("calibration", "Calibration (reliability of max-probability confidence, test split)")
     curves, rows = {}, []
-    for target in run.target_names():
+    for target in run.trained_names():
         probs = run.probs.get(target)
         if probs is None:
             sec.missing(f"{target}: no probs/{target}.parquet")
@@ -238,7 +243,7 @@ def calibration_section(run: RunInputs) -> Section:
 
 def per_class_section(run: RunInputs) -> Section:
     sec = Section("per-class", "Per-class precision and recall (test split)")
-    for target in run.target_names():
+    for target in run.trained_names():
         per_class = _dict(run.target_metrics(target).get("per_class"))
         if not per_class:
             sec.missing(f"{target}: no per-class scores in metrics.json")
@@ -246,6 +251,23 @@ def per_class_section(run: RunInputs) -> Section:
         names = ["precision", "recall", "f1", "support"]
         body = table(["class", *names], [[c, *(fmt(n, _dict(v).get(n)) for n in names)] for c, v in per_class.items()])
         sec.add(details(f"{target} ({len(per_class)} classes)", body))
+    return sec
+
+
+def curves_section(run: RunInputs) -> Section:
+    sec = Section("curves", "Training curves (loss and accuracy per epoch, train and validation)")
+    histories = {}
+    for target in run.trained_names():
+        history = _dict(run.target_metrics(target).get("history"))
+        if not history.get("loss"):
+            sec.missing(f"{target}: no training history in metrics.json")
+            continue
+        histories[target] = history
+    if histories:
+        rows = [[t, fmt("n", len(h["loss"])), fmt("loss", min(h.get("val_loss") or [math.nan])),
+                 fmt("acc", max(h.get("val_accuracy") or [math.nan]))] for t, h in histories.items()]
+        sec.add(table(["target", "epochs run", "best val loss", "best val accuracy"], rows, id="curves-table"))
+        sec.add_figure(plots.training_curves(histories), "loss and accuracy per epoch for each target")
     return sec
 
 
@@ -259,4 +281,4 @@ def inputs_section(run: RunInputs) -> Section:
 
 
 SECTIONS = (metrics_section, comparison_section, meta_section, price_section, confusion_section,
-            per_model_section, calibration_section, per_class_section, inputs_section)
+            curves_section, per_model_section, calibration_section, per_class_section, inputs_section)

@@ -3,6 +3,7 @@ results."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -77,9 +78,11 @@ def parse_time_fields(item: dict[str, Any], stats: ScrapeStats) -> dict[str, Any
 
 
 def build_table(
-    items: list[dict[str, Any]], spec: ModelSpec, source: str, scraped_at: datetime, stats: ScrapeStats
+    items: list[dict[str, Any]], spec: ModelSpec, source: str, scraped_at: datetime, stats: ScrapeStats,
+    models: Sequence[ModelSpec],
 ) -> pa.Table:
-    """De-duplicate raw items by product_id (first position wins), parse prices, label titles."""
+    """De-duplicate raw items by product_id (first position wins), parse prices, label titles against `models`
+    (the run's models registry)."""
     rows: list[dict[str, Any]] = []
     seen: set[str] = set()
     for item in sorted(items, key=lambda i: i["position"]):
@@ -91,7 +94,7 @@ def build_table(
         if not item.get("image_url"):
             stats.placeholders += 1
         price = parse_price(item.get("price_raw"))
-        label = label_title(item["title"], spec.key)
+        label = label_title(item["title"], spec.key, models)
         rows.append(
             {
                 **{k: item.get(k) for k in RAW_FIELDS},

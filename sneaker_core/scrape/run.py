@@ -12,7 +12,7 @@ import httpx
 
 from sneaker_core.browser import ensure_chromium
 from sneaker_core.http_retry import RetriesExhaustedError
-from sneaker_core.registry import ModelSpec, get_model
+from sneaker_core.registry import ModelSpec, get_model, load_models
 from sneaker_core.scrape import site
 from sneaker_core.scrape.browser_mode import scrape_browser
 from sneaker_core.scrape.errors import TransientScrapeError
@@ -65,7 +65,7 @@ def scrape_model(
                 spec, base_url, chromium, settings.user_agent, settings.request_timeout_s, settings.item_cap,
                 settings.stale_scrolls, settings.scroll_wait_s, settings.politeness_delay_s(), stats, rng,
             )
-    table = build_table(items, spec, source_id, now, stats)
+    table = build_table(items, spec, source_id, now, stats, load_models(settings.models_file))
     manifest = write_snapshot(table, Path(settings.data_dir), week, spec.key, source_id, stats)
     manifest.update(mode=settings.scrape_mode, scraper_version=SCRAPER_VERSION, scraped_at=now.isoformat())
     return manifest

@@ -1,7 +1,8 @@
-"""Read TFRecord shards: a tf.data pipeline for training and a metadata table for splitting and labels.
+"""Read TFRecord shards: the one pass that prepares a run (`read_examples`: metadata table + decoded images), a
+metadata-only table, and a tf.data pipeline of examples.
 
-Both read files in the same interleaved order, so without shuffling the n-th example of `make_dataset`
-is the n-th row of `read_metadata`.
+All read files in the same interleaved order, so without shuffling the n-th example of `make_dataset`
+is the n-th row of `read_metadata` and of `read_examples`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ AUTOTUNE = tf.data.AUTOTUNE
 CYCLE_LENGTH = 8  # shards read at once
 FEATURE_SPEC = feature_spec()
 META_SPEC = {k: v for k, v in FEATURE_SPEC.items() if k != "image"}
+META_COLUMNS = ["shard", *STRING_FIELDS, "price", "price_missing"]
 
 
 def _records(paths: list[str], *, shuffle: bool = False, seed: int = 0, with_path: bool = False) -> tf.data.Dataset:
@@ -80,23 +82,47 @@ def make_dataset(shard_paths: Iterable[Path | str], *, image_size: int | None = 
     return ds.prefetch(AUTOTUNE)
 
 
+def _meta_frame(paths: list[bytes], feats: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Metadata columns of one parsed batch (`price` float64 rounded to cents, NaN when missing)."""
+    part: dict = {"shard": [p.decode() for p in paths]}
+    part.update({name: [v.decode("utf-8") for v in feats[name]] for name in STRING_FIELDS})
+    missing = feats["price_missing"].astype(bool)
+    part["price"] = np.where(missing, np.nan, np.round(feats["price"].astype(np.float64), 2))
+    part["price_missing"] = missing
+    return pd.DataFrame(part, columns=META_COLUMNS)
+
+
 def read_metadata(shard_paths: Iterable[Path | str]) -> pd.DataFrame:
     """Every field but the image, one row per example, plus the `shard` it came from.
 
     `price` is float64 rounded to cents (shards store float32), NaN when `price_missing`.
     """
     paths = [str(p) for p in shard_paths]
-    columns = ["shard", *STRING_FIELDS, "price", "price_missing"]
     if not paths:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=META_COLUMNS)
     parsed = _records(paths, with_path=True).batch(1024).map(
         lambda path, rec: (path, tf.io.parse_example(rec, META_SPEC)), num_parallel_calls=AUTOTUNE)
-    parts = []
-    for path, feats in parsed.as_numpy_iterator():
-        part = {"shard": [p.decode() for p in path]}
-        part.update({name: [v.decode("utf-8") for v in feats[name]] for name in STRING_FIELDS})
-        missing = feats["price_missing"].astype(bool)
-        part["price"] = np.where(missing, np.nan, np.round(feats["price"].astype(np.float64), 2))
-        part["price_missing"] = missing
-        parts.append(pd.DataFrame(part, columns=columns))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    parts = [_meta_frame(path, feats) for path, feats in parsed.as_numpy_iterator()]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=META_COLUMNS)
+
+
+def read_examples(shard_paths: Iterable[Path | str], image_size: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """One pass over the shards: `read_metadata`'s table and the decoded images (uint8, `image_size` square,
+    row i of the array = row i of the table)."""
+    paths = [str(p) for p in shard_paths]
+    if not paths:
+        return pd.DataFrame(columns=META_COLUMNS), np.zeros((0, image_size, image_size, 3), np.uint8)
+
+    def parse(path, rec):
+        ex = tf.io.parse_single_example(rec, FEATURE_SPEC)
+        ex["image"] = decode_image(ex["image"], image_size)
+        return path, ex
+
+    parsed = _records(paths, with_path=True).map(parse, num_parallel_calls=AUTOTUNE, deterministic=True)
+    frames, images = [], []
+    for path, ex in parsed.batch(256).prefetch(AUTOTUNE).as_numpy_iterator():
+        images.append(ex.pop("image"))
+        frames.append(_meta_frame(path, ex))
+    if not frames:
+        return pd.DataFrame(columns=META_COLUMNS), np.zeros((0, image_size, image_size, 3), np.uint8)
+    return pd.concat(frames, ignore_index=True), np.concatenate(images)

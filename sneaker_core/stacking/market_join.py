@@ -1,7 +1,8 @@
 """The weekly snapshots' market columns for the stack stage: each product's `retail_usd` and `release_date` as
 scraped, and `as_of`, the time it was scraped (the age since release is taken there, so nothing is read from
 after the price it describes). The shards do not carry them; their path names the snapshot they came from
-(`<data>/shards/<week>/<model>/...` -> `<data>/raw/<week>/<model>.parquet`)."""
+(`<data>/shards/<week>/<model>/...` -> `<data>/raw/<week>/<model>.parquet`), and the prepare stage records those
+(week, model) pairs for the stack stage (`snapshot_keys`)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,16 @@ from sneaker_core.scrape.snapshot import read_snapshot, snapshot_path
 SNAPSHOT_MARKET = ("product_id", "retail_usd", "release_date", "scraped_at")
 
 
-def attach_market(meta: pd.DataFrame, data_dir: Path) -> tuple[pd.DataFrame, dict[str, int]]:
-    """`meta` (one row per example, with its `shard` path) with `retail_usd`, `release_date` and `as_of` from the
-    snapshots (null where the snapshot has none), and counts: snapshots read, snapshots missing, rows matched."""
-    pairs = sorted({(Path(s).parent.parent.name, Path(s).parent.name) for s in meta["shard"]})
+def snapshot_keys(shard_paths) -> list[tuple[str, str]]:
+    """The (week, model) snapshots the shards at `shard_paths` were written from."""
+    return sorted({(Path(s).parent.parent.name, Path(s).parent.name) for s in shard_paths})
+
+
+def attach_market(meta: pd.DataFrame, data_dir: Path, snapshots) -> tuple[pd.DataFrame, dict[str, int]]:
+    """`meta` (one row per example) with `retail_usd`, `release_date` and `as_of` from the (week, model)
+    `snapshots` (null where the snapshot has none), and counts: snapshots read, snapshots missing, rows matched."""
     parts, missing = [], 0
-    for week, model in pairs:
+    for week, model in snapshots:
         path = snapshot_path(data_dir, week, model)
         if not path.is_file():
             missing += 1

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
 from sneaker_core.payout import schedule_from
+from sneaker_core.rundir import RunDir
 from sneaker_core.scoring import price_metrics
 from sneaker_core.settings import Settings
 from sneaker_core.stacking.candidates import price_candidates
@@ -44,23 +44,22 @@ from sneaker_core.stacking.image_url import IMAGE_COLUMNS
 from sneaker_core.stacking.selection import CV_FOLDS, compete, full_proba
 from sneaker_core.stacking.title_calibrate import calibrate, calibrated, interval_margin, oof_views
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
-from sneaker_core.targets import MISSING, PRICE_TARGETS, TARGETS, TargetSpec
+from sneaker_core.targets import MISSING, PRICE_TARGETS, TargetSpec
 
 TITLE_LOGQ = ("title_logq10", "title_logq50", "title_logq90")
 META_COLUMNS = ("product_id", "title", "price", "model", "brand", "search_model", "group_key")
 
 
-def read_probs(run_dir: Path, specs: dict[str, TargetSpec]) -> dict[str, pd.DataFrame]:
-    """probs/<target>.parquet of all four targets; a missing one is an error naming the file."""
-    from sneaker_core.training.runinfo import probs_path
-
+def read_probs(run: RunDir, specs: dict[str, TargetSpec]) -> dict[str, pd.DataFrame]:
+    """The CNN probabilities of every trained target (those in `specs`); a missing one is an error naming
+    the file."""
     out = {}
-    for target in TARGETS:
-        path = probs_path(run_dir, target)
+    for target, spec in specs.items():
+        path = run.probs(target)
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing: the {target} CNN has not written its probabilities")
         df = pd.read_parquet(path)
-        missing = [f"p__{c}" for c in specs[target].classes if f"p__{c}" not in df.columns]
+        missing = [f"p__{c}" for c in spec.classes if f"p__{c}" not in df.columns]
         if missing:
             raise ValueError(f"{path} lacks probability columns {missing[:3]}... for {target}")
         out[target] = df
@@ -97,7 +96,7 @@ def meta_features(rows: pd.DataFrame, probs: dict[str, pd.DataFrame], title_mode
     frame = feature_frame(rows.reset_index(drop=True))
     pred = title_model.predict(frame)
     parts = [cnn_prob_features(probs, pids)]
-    for target in ("model", "brand"):
+    for target in [t for t in ("model", "brand") if t in probs]:
         p = probs[target].drop_duplicates("product_id").set_index("product_id")["pred"].reindex(pids)
         parts.append(pd.DataFrame({f"code_cnn_{target}": p.to_numpy(float)}))
     for target in TITLE_TARGETS:
@@ -108,26 +107,28 @@ def meta_features(rows: pd.DataFrame, probs: dict[str, pd.DataFrame], title_mode
     return pd.concat(parts, axis=1)
 
 
-def fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -> dict:
+def fit_and_evaluate(run: RunDir, meta_df: pd.DataFrame, settings: Settings) -> dict:
     """Fit the title model on TRAIN; let the candidates compete on VAL; score on TEST, write predictions + metrics;
     return a manifest."""
     # The models are small (hundreds to a few thousand rows): one BLAS/OpenMP thread each is as fast alone and ten
     # times faster on a busy machine, where threads that wait for each other spin.
     with threadpool_limits(TREE_THREADS):
-        return _fit_and_evaluate(run_dir, meta_df, settings)
+        return _fit_and_evaluate(run, meta_df, settings)
 
 
-def _fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) -> dict:
+def _fit_and_evaluate(run: RunDir, meta_df: pd.DataFrame, settings: Settings) -> dict:
     from sneaker_core.stacking.meta_outputs import write_outputs
     from sneaker_core.training.runinfo import load_targets
 
-    run_dir = Path(run_dir)
     missing = [c for c in META_COLUMNS if c not in meta_df.columns]
     if missing:
         raise ValueError(f"metadata lacks columns {missing}; expected {list(META_COLUMNS)}")
-    specs = load_targets(run_dir)
-    probs = read_probs(run_dir, specs)
-    split = pd.read_parquet(run_dir / "split.parquet")
+    specs = load_targets(run)
+    untrained = [t for t in PRICE_TARGETS if t not in specs]
+    if untrained:
+        raise ValueError(f"the meta-models need both price targets; {', '.join(untrained)} was not trained")
+    probs = read_probs(run, specs)
+    split = pd.read_parquet(run.split)
     meta_df = meta_df.drop_duplicates("product_id").reset_index(drop=True)
     meta_df["price"] = pd.to_numeric(meta_df["price"], errors="coerce")
     title_model, title_info = fit_title_model(meta_df, split, specs, settings.seed)
@@ -136,7 +137,7 @@ def _fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) 
             .assign(title=lambda d: d["title"].fillna("")) for s in ("val", "test")}
     codes = LabelCodes().fit(feature_frame(meta_df))
     X = {s: meta_features(rows[s], probs, title_model, codes) for s in rows}
-    truth = {s: {t: cnn_truth(probs[t], rows[s]["product_id"]) for t in TARGETS} for s in rows}
+    truth = {s: {t: cnn_truth(probs[t], rows[s]["product_id"]) for t in specs} for s in rows}
     train_rows = meta_df.merge(split[split["split"] == "train"][["product_id"]], on="product_id")
     result = {"competitions": {}, "test_proba": {}, "truth": truth, "rows": rows, "specs": specs, "probs": probs,
               "title_info": title_info, "X": X,
@@ -159,7 +160,7 @@ def _fit_and_evaluate(run_dir: Path, meta_df: pd.DataFrame, settings: Settings) 
         X["val"][priced_val], rows["val"]["price"].to_numpy(float)[priced_val], groups[priced_val], X["test"],
         settings.seed)
     result["fee_schedule"] = schedule_from(settings)  # the net payout column of the predictions (output only)
-    return write_outputs(run_dir, result)
+    return write_outputs(run, result)
 
 
 def oof_log_quantiles(new_estimator: Callable[[], PriceEstimator], X: np.ndarray, prices: np.ndarray,

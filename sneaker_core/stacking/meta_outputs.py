@@ -1,23 +1,18 @@
-"""Test-split comparison of every candidate, predictions.parquet/.csv (the selected candidates' predictions) and
-the metrics.json update for the stacking stage."""
+"""Test-split comparison of every candidate, the predictions tables (the selected candidates' predictions) and
+the stacking stage's results."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sneaker_core.atomic import sha256_file, write_json
 from sneaker_core.payout import net_payouts
+from sneaker_core.rundir import RunDir
 from sneaker_core.scoring import class_scores, majority_scores, price_metrics
 from sneaker_core.stacking.candidates import BOOSTED_PARAMS
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table, write_csv, write_parquet
 from sneaker_core.targets import PRICE_TARGETS, TARGETS
-
-PREDICTIONS_PARQUET = "predictions.parquet"
-PREDICTIONS_CSV = "predictions.csv"
 
 
 def _cnn_proba(result: dict, target: str) -> np.ndarray:
@@ -37,7 +32,7 @@ def comparison(result: dict) -> dict:
                 for name in result["competitions"][target].fitted}
         rows["majority"] = majority_scores(result["train_truth"][target], true)
         out[target] = rows
-    for target in ("model", "brand"):
+    for target in [t for t in ("model", "brand") if t in result["probs"]]:
         out[target] = {f"cnn_{target}": class_scores(result["truth"]["test"][target],
                                                      _cnn_proba(result, target).argmax(1))}
     return out
@@ -77,14 +72,14 @@ def meta_metrics(result: dict, comp: dict) -> dict:
     }
 
 
-def write_outputs(run_dir: Path, result: dict) -> dict:
-    """Write predictions (tidy parquet + wide CSV) for TEST rows and merge the meta keys into metrics.json."""
+def write_outputs(run: RunDir, result: dict) -> dict:
+    """Write predictions (tidy parquet + wide CSV) for TEST rows and the stage's results (stack.json)."""
     test = result["rows"]["test"]
     specs = result["specs"]
     chosen = {t: result["competitions"][t].selected for t in PRICE_TARGETS}
     outputs = {t: TargetOutput(specs[t].classes, result["test_proba"][(chosen[t], t)], result["truth"]["test"][t])
                for t in PRICE_TARGETS}
-    for t in ("model", "brand"):
+    for t in [t for t in ("model", "brand") if t in result["probs"]]:
         outputs[t] = TargetOutput(specs[t].classes, _cnn_proba(result, t), result["truth"]["test"][t])
     est, low, high = result["estimate"]
     base = pd.DataFrame({"product_id": test["product_id"].to_numpy(), "title": test["title"].to_numpy(),
@@ -92,9 +87,8 @@ def write_outputs(run_dir: Path, result: dict) -> dict:
     wide = wide_table(base, outputs).assign(price_estimate_usd=est.round(2), price_low_usd=low.round(2),
                                             price_high_usd=high.round(2))
     wide["net_payout_usd"] = net_payouts(wide["price_estimate_usd"], result["fee_schedule"])
-    wide_path = write_csv(wide, Path(run_dir) / PREDICTIONS_CSV)
-    tidy_path = write_parquet(tidy_table(base["product_id"], base["title"], outputs),
-                              Path(run_dir) / PREDICTIONS_PARQUET)
+    wide_path = write_csv(wide, run.predictions_csv)
+    tidy_path = write_parquet(tidy_table(base["product_id"], base["title"], outputs), run.predictions_parquet)
 
     priced = test["price"].to_numpy(float) > 0
     estimate = {**price_metrics(test["price"].to_numpy(float)[priced], est[priced], low[priced], high[priced]),
@@ -102,19 +96,17 @@ def write_outputs(run_dir: Path, result: dict) -> dict:
                 "source": result["estimate_selection"]["selected"]}
     comp = comparison(result)
     meta = meta_metrics(result, comp)
-    metrics_path = Path(run_dir) / "metrics.json"
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
-    net_payout = {"schedule": result["fee_schedule"].to_json(), "column": "net_payout_usd of predictions.csv",
+    net_payout = {"schedule": result["fee_schedule"].to_json(), "column": "net_payout_usd of the predictions CSV",
                   "of": "price_estimate_usd"}
-    metrics.update({"meta": meta, "price_estimate": estimate, "comparison": comp, "net_payout": net_payout})
-    write_json(metrics_path, metrics)
+    results_path = write_json(run.stack_results, {"meta": meta, "price_estimate": estimate, "comparison": comp,
+                                                  "net_payout": net_payout})
     return {
-        "predictions_csv": str(wide_path), "predictions_parquet": str(tidy_path), "metrics": str(metrics_path),
+        "predictions_csv": str(wide_path), "predictions_parquet": str(tidy_path), "results": str(results_path),
         "n_val": len(result["rows"]["val"]), "n_test": len(test), "selected": meta["selected_for_predictions"],
-        "targets": list(TARGETS),
+        "targets": [t for t in TARGETS if t in outputs],
         "test_accuracy": {t: comp[t][chosen[t]]["accuracy"] for t in PRICE_TARGETS},
         "selection": meta["selection"],
         "price_estimate": estimate,
         # what the report reads: its cache key holds this manifest, so any change in these files rebuilds it
-        "sha256": {p.name: sha256_file(p) for p in (Path(wide_path), Path(tidy_path), metrics_path)},
+        "sha256": {p.name: sha256_file(p) for p in (wide_path, tidy_path, results_path)},
     }

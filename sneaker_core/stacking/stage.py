@@ -1,30 +1,31 @@
-"""The stacking stage of a run: collect the CNN metrics, then fit and score the meta-models."""
+"""The stacking stage of a run: fit and score the meta-models from the run's example table and CNN outputs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 from sneaker_core.atomic import write_json
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import Settings
 
 
-def stack_run(run_dir: Path, shard_paths: Sequence[Path], settings: Settings) -> dict:
-    """Write `metrics.json` from the per-target CNN metrics, then stack (meta A/B, dollar estimate, predictions).
+def stack_run(run: RunDir, settings: Settings) -> dict:
+    """Stack (meta A/B, dollar estimate, predictions); the results go to the run's stack results file.
 
-    The CNN metrics are merged first, so a run whose stacking fails still has its metrics.json. A run with too
-    little validation data for the meta-models (a tiny trial run) records why under `meta.skipped` instead.
+    A run with too little validation data for the meta-models (a tiny trial run), or without both price
+    targets, records why under `meta.skipped` instead.
     """
-    from sneaker_core.shards.reader import read_metadata
+    import pandas as pd
+
     from sneaker_core.stacking.market_join import attach_market
     from sneaker_core.stacking.meta import fit_and_evaluate
-    from sneaker_core.training.runinfo import merge_metrics
 
-    merged = merge_metrics(Path(run_dir))
     try:
-        meta, market = attach_market(read_metadata(shard_paths), settings.data_dir)
-        return {**fit_and_evaluate(Path(run_dir), meta, settings), "market_inputs": market}
+        snapshots = (run.read_manifest("prepare") or {}).get("snapshots", [])
+        meta, market = attach_market(pd.read_parquet(run.examples), settings.data_dir, snapshots)
+        manifest = {**fit_and_evaluate(run, meta, settings), "market_inputs": market}
     except ValueError as exc:  # too few validation rows or classes to fit a meta-model: a named outcome
         reason = f"stacking skipped: {exc}"
-        write_json(Path(run_dir) / "metrics.json", {**merged, "meta": {"skipped": reason}})
+        write_json(run.stack_results, {"meta": {"skipped": reason}})
+        run.record("stack", [run.stack_results], skipped=reason)
         return {"skipped": reason}
+    run.record("stack", [run.predictions_csv, run.predictions_parquet, run.stack_results])
+    return manifest

@@ -12,6 +12,7 @@ these use (or that start with `p_` / `pred_`) are kept as `input_<name>`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,8 @@ import pandas as pd
 from sneaker_core.catalog import label_with_search
 from sneaker_core.csv_files import RENAMED_ATTR, check_output_path, keep_clashing_columns, read_csv_table
 from sneaker_core.payout import FeeSchedule, net_payouts
-from sneaker_core.registry import load_models
+from sneaker_core.registry import ModelSpec
+from sneaker_core.rundir import RunDir
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.market_features import market_counts
 from sneaker_core.stacking.predictions import TargetOutput, wide_table, write_csv
@@ -39,13 +41,12 @@ def read_title_csv(csv_path: Path | str) -> pd.DataFrame:
     return read_csv_table(csv_path, what="CSV", required=("title",), blank_lines=True)
 
 
-def predict_title_rows(df: pd.DataFrame, model: TitleModel, schedule: FeeSchedule,
+def predict_title_rows(df: pd.DataFrame, model: TitleModel, models: Sequence[ModelSpec], schedule: FeeSchedule,
                        as_of=None) -> pd.DataFrame:
-    """One output row per input row, in order; rows without a usable title carry a reason instead. Optional
-    `retail_usd` / `release_date` columns feed the market estimate, the age taken at `as_of` (or each row's
-    `as_of` column)."""
+    """One output row per input row, in order, labelled against `models` (the models registry); rows without a
+    usable title carry a reason instead. Optional `retail_usd` / `release_date` columns feed the market estimate,
+    the age taken at `as_of` (or each row's `as_of` column)."""
     df = df.reset_index(drop=True)
-    models = load_models()
     search = df["search_model"] if "search_model" in df.columns else pd.Series("", index=df.index)
     labels = [label_with_search(str(t), str(s).strip(), models) for t, s in zip(df["title"], search)]
     usable = np.array([bool(normalise_title(t)) for t in df["title"]], dtype=bool)
@@ -78,13 +79,13 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel, schedule: FeeSchedul
     return wide
 
 
-def predict_csv(csv_path: Path | str, run_dir: Path | str, out_path: Path | str, schedule: FeeSchedule,
-                as_of=None) -> dict:
+def predict_csv(csv_path: Path | str, run: RunDir, out_path: Path | str, models: Sequence[ModelSpec],
+                schedule: FeeSchedule, as_of=None) -> dict:
     """Predict every row of a CSV with the run's title model; write the wide CSV atomically; return counts (and,
     per market column, how many values were usable and why the others were not)."""
     check_output_path(out_path, csv_path)
     rows = read_title_csv(csv_path)
-    table = predict_title_rows(rows, load_title_model(run_dir), schedule, as_of)
+    table = predict_title_rows(rows, load_title_model(run), models, schedule, as_of)
     write_csv(table, out_path)
     reasons = Counter(r for r in table["reason"] if r)
     return {"rows": len(table), "predicted": int((table["reason"] == "").sum()), "skipped": dict(reasons),

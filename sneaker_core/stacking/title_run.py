@@ -11,6 +11,7 @@ data). Optional `retail_usd` / `release_date` columns feed the market condition;
 from __future__ import annotations
 
 import json
+import pickle
 import platform
 from collections import Counter
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from sklearn.model_selection import GroupShuffleSplit
 
 from sneaker_core.atomic import atomic_path, write_json
 from sneaker_core.catalog import label_catalog
+from sneaker_core.rundir import RunDir, RunDirError
 from sneaker_core.scoring import class_scores, majority_scores, price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.features import feature_frame
@@ -41,10 +43,8 @@ from sneaker_core.stacking.title_models import (
 )
 from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fit_decile_edges
 
-MODEL_FILE = "title_model.joblib"
-MANIFEST_FILE = "title_model.json"
-EDGES_FILE = "decile_edges.json"
-FORMAT_VERSION = 5  # bump when the saved model's layout (its attributes) changes
+TITLES_STAGE = "titles"
+FORMAT_VERSION = 5  # bump when the saved model's layout (its attributes) changes; older files are refused
 
 
 def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -81,10 +81,11 @@ def grouped_split(groups: pd.Series, val_fraction: float, seed: int) -> tuple[np
 
 def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_fraction: float = 0.2,
                  config: TitleModelConfig | None = None, log: Callable[[str], None] = print,
-                 as_of: str | None = None) -> dict:
-    """Validate on a grouped split, refit on all priced rows, save model + manifest + decile edges."""
-    run_dir = Path(run_dir)
-    labelled = label_catalog(csv_path)
+                 as_of: str | None = None, models_file: Path | None = None) -> dict:
+    """Validate on a grouped split, refit on all priced rows (labelled with `models_file`, else the built-in
+    models), save model + manifest + decile edges."""
+    run = RunDir(Path(run_dir))
+    labelled = label_catalog(csv_path, models_file=models_file)
     rows, dropped = priced_rows(labelled)
     log(f"{len(labelled)} rows, {len(rows)} priced; dropped: {dropped or 'none'}")
     if len(rows) < 20:
@@ -129,8 +130,8 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
         "versions": {"python": platform.python_version(), "sklearn": sklearn.__version__,
                      "numpy": np.__version__, "pandas": pd.__version__, "joblib": joblib.__version__},
     }
-    save_title_model(model, run_dir, manifest)
-    log(f"saved title models to {run_dir}")
+    save_title_model(model, run, manifest)
+    log(f"saved title models to {run.path}")
     return manifest
 
 
@@ -147,30 +148,36 @@ def summary_line(scores: dict) -> dict:
     }
 
 
-def save_title_model(model: TitleModel, run_dir: Path, manifest: dict) -> None:
-    """Model (joblib), manifest (JSON) and decile edges (JSON list of 11, infinities as null), atomically."""
-    with atomic_path(run_dir / MODEL_FILE) as tmp:
+def save_title_model(model: TitleModel, run: RunDir, manifest: dict) -> None:
+    """Model (joblib), manifest (JSON) and decile edges (JSON list of 11, infinities as null), atomically; their
+    sha256 go to the run's `titles` stage manifest, which `load_title_model` checks before unpickling."""
+    run.create()
+    with atomic_path(run.title_model) as tmp:
         joblib.dump(model, tmp)
-    write_json(run_dir / EDGES_FILE, edges_to_json(model.edges["price_decile"]))
-    write_json(run_dir / MANIFEST_FILE, manifest)
+    write_json(run.decile_edges, edges_to_json(model.edges["price_decile"]))
+    write_json(run.title_manifest, manifest)
+    run.record(TITLES_STAGE, [run.title_model, run.title_manifest, run.decile_edges])
 
 
-def load_title_model(run_dir: Path | str) -> TitleModel:
-    """The saved title model; a clear error when the run has none or its files disagree."""
-    run_dir = Path(run_dir)
-    path = run_dir / MODEL_FILE
+def load_title_model(run: RunDir) -> TitleModel:
+    """The saved title model, unpickled only once its sha256 matches the run's record; a one-line error when the
+    run has none, the file changed, or its files disagree."""
+    path = run.title_model
     if not path.is_file():
-        raise FileNotFoundError(f"{run_dir} has no {MODEL_FILE}; train one with `sneaker train-titles`")
-    manifest = run_dir / MANIFEST_FILE
-    saved_format = (json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
-                    ).get("format_version")
+        raise RunDirError(f"{run.path} has no title model; train one with `sneaker train-titles`")
+    manifest = run.trusted(TITLES_STAGE, run.title_manifest)
+    saved_format = json.loads(manifest.read_text(encoding="utf-8")).get("format_version")
     if saved_format != FORMAT_VERSION:
-        raise ValueError(f"{path} has format {saved_format}, this version reads {FORMAT_VERSION}; "
-                         "retrain it with `sneaker train-titles`")
-    model = joblib.load(path)
+        raise RunDirError(f"{path} has format {saved_format}, this version reads {FORMAT_VERSION}; "
+                          "retrain it with `sneaker train-titles`")
+    verified = run.trusted(TITLES_STAGE, path)
+    try:
+        model = joblib.load(verified)
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, AttributeError, ImportError, OSError) as exc:
+        raise RunDirError(f"{path} is corrupt ({type(exc).__name__}); retrain it with `sneaker train-titles`") from None
     if not isinstance(model, TitleModel):
-        raise TypeError(f"{path} holds a {type(model).__name__}, not a TitleModel")
-    saved = edges_from_json(json.loads((run_dir / EDGES_FILE).read_text(encoding="utf-8")))
+        raise RunDirError(f"{path} holds a {type(model).__name__}, not a TitleModel")
+    saved = edges_from_json(json.loads(run.trusted(TITLES_STAGE, run.decile_edges).read_text(encoding="utf-8")))
     if saved != model.edges["price_decile"]:
-        raise ValueError(f"{run_dir / EDGES_FILE} does not match the saved model's decile edges")
+        raise RunDirError(f"{run.decile_edges} does not match the saved model's decile edges")
     return model

@@ -48,6 +48,7 @@ class RandomGeometry(keras.layers.Layer):
         super().__init__(**kwargs)
         self.rotation, self.zoom, self.shift, self.seed = float(rotation), float(zoom), float(shift), seed
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.enabled = True  # switched off while BatchNorm statistics are recomputed on clean images
 
     def transforms(self, batch, height, width):
         """Affine transforms (batch, 8) mapping output pixels to input pixels around the image centre."""
@@ -68,7 +69,7 @@ class RandomGeometry(keras.layers.Layer):
         return ops.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
 
     def call(self, images, training=None):
-        if not training:
+        if not training or not self.enabled:
             return images
         shape = ops.shape(images)
         batch = shape[0]

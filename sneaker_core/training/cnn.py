@@ -14,14 +14,13 @@ import tensorflow as tf
 from keras import layers
 
 from sneaker_core.training.augment import RandomGeometry
+from sneaker_core.training.preflight import check_architecture
 
-ARCHITECTURES = ("baseline", "default")
 LABEL_SMOOTHING = 0.1
 DEFAULT_LR = 2e-3  # peak of the cosine decay; 1e-3 learned the demo targets too slowly (bench/demo_accuracy.py)
 DEFAULT_DECAY_STEPS = 2000
 BN_MOMENTUM = 0.9  # default model: moving statistics settle within a few epochs of a small catalog
 AUG_ROTATION, AUG_ZOOM, AUG_SHIFT = 0.02, 0.06, 0.05  # turns, scale, share of the side
-BASELINE_MIN_SIZE = 76  # four valid 5x5 convs each followed by a 2x pool need at least 76 px
 
 
 @keras.saving.register_keras_serializable(package="sneaker")
@@ -117,12 +116,9 @@ def build_model(
     decay_steps: int = DEFAULT_DECAY_STEPS,
 ) -> keras.Model:
     """A compiled model. `decay_steps` (total training steps) sets the default model's cosine LR decay."""
-    if arch not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {arch!r}; choose one of {ARCHITECTURES}")
+    check_architecture(arch, image_size)
     if n_classes < 2:
         raise ValueError(f"a classifier needs at least 2 classes, got {n_classes}")
-    if arch == "baseline" and image_size < BASELINE_MIN_SIZE:
-        raise ValueError(f"the baseline needs images of at least {BASELINE_MIN_SIZE} px, got {image_size}")
     keras.utils.set_random_seed(seed)
     jit = bool(gpus())
     if arch == "baseline":

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
 from sneaker_core.images.normalise import normalise
+from sneaker_core.rundir import RunDir, RunDirError
 from sneaker_core.settings import Settings
 from sneaker_core.shards.reader import decode_image
 from sneaker_core.targets import TARGETS
@@ -24,14 +24,16 @@ def _dollars(probs: np.ndarray, medians: list[float]) -> dict[str, float]:
             "price_high_usd": pick(0.9)}
 
 
-def predict_image(run_dir: Path, image: bytes, settings: Settings) -> dict[str, Any]:
-    """Normalise the image as the pipeline does, run every target's saved CNN on it, and price it."""
-    paths = {t: runinfo.model_path(Path(run_dir), t) for t in TARGETS}
-    for path in paths.values():
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} is missing; train the run first (`sneaker run`)")
+def predict_image(run: RunDir, image: bytes, settings: Settings) -> dict[str, Any]:
+    """Normalise the image as the pipeline does, run every trained target's saved CNN on it (each verified
+    against its training manifest first), and price it when the price-decile CNN was trained."""
+    if not run.targets.is_file():
+        raise RunDirError(f"{run.path} has no trained CNNs; train the run first (`sneaker run`)")
+    specs = runinfo.load_targets(run)
+    paths = {t: run.trusted(f"train-{t}", run.model(t)) for t in TARGETS if t in specs}
+    if not paths:
+        raise RunDirError(f"run {run.path} has no trained CNN; train the run first (`sneaker run`)")
     jpeg, _ = normalise(image, settings.image_size, settings.jpeg_quality, settings.max_image_pixels)
-    specs = runinfo.load_targets(Path(run_dir))
     out: dict[str, Any] = {"targets": {}}
     for target, path in paths.items():
         model = runinfo.load_model(path)
@@ -40,8 +42,9 @@ def predict_image(run_dir: Path, image: bytes, settings: Settings) -> dict[str, 
         classes = specs[target].classes
         out["targets"][target] = {"pred": classes[int(probs.argmax())],
                                   "probabilities": dict(zip(classes, probs.round(4).tolist()))}
-    decile = json.loads(runinfo.target_metrics_path(Path(run_dir), "price_decile").read_text())
-    medians = [decile["bin_median_prices"][c] for c in specs["price_decile"].classes]
-    probs = np.array(list(out["targets"]["price_decile"]["probabilities"].values()))
-    out.update(_dollars(probs, medians))
+    if "price_decile" in paths:
+        decile = json.loads(run.trusted("train-price_decile", run.target_metrics("price_decile")).read_text())
+        medians = [decile["bin_median_prices"][c] for c in specs["price_decile"].classes]
+        probs = np.array(list(out["targets"]["price_decile"]["probabilities"].values()))
+        out.update(_dollars(probs, medians))
     return out

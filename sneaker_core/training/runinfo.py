@@ -1,56 +1,41 @@
-"""The run directory layout shared by training, stacking and reporting, and the metrics.json merge.
-
-<run_dir>/split.parquet, split.json, targets.json, models/<target>.keras, probs/<target>.parquet,
-metrics/<target>.json, confusion/<target>.png, metrics.json.
-"""
+"""Save and load what training keeps in a run folder: the target specs and the CNNs (file names: `RunDir`)."""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 
 import keras
 
 from sneaker_core.atomic import TMP_PREFIX, write_json
-from sneaker_core.targets import TARGETS, TargetSpec
-from sneaker_core.training.split import SPLIT_INFO
-
-TARGETS_FILE = "targets.json"
-METRICS_FILE = "metrics.json"
+from sneaker_core.rundir import RunDir, RunDirError
+from sneaker_core.targets import TargetSpec
 
 
-def model_path(run_dir: Path, target: str) -> Path:
-    return Path(run_dir) / "models" / f"{target}.keras"
+def save_targets(specs: dict[str, TargetSpec], run: RunDir) -> Path:
+    return write_json(run.targets, {name: spec.to_json() for name, spec in specs.items()})
 
 
-def probs_path(run_dir: Path, target: str) -> Path:
-    return Path(run_dir) / "probs" / f"{target}.parquet"
-
-
-def target_metrics_path(run_dir: Path, target: str) -> Path:
-    return Path(run_dir) / "metrics" / f"{target}.json"
-
-
-def confusion_path(run_dir: Path, target: str) -> Path:
-    return Path(run_dir) / "confusion" / f"{target}.png"
-
-
-def save_targets(specs: dict[str, TargetSpec], run_dir: Path) -> Path:
-    return write_json(Path(run_dir) / TARGETS_FILE, {name: spec.to_json() for name, spec in specs.items()})
-
-
-def load_targets(run_dir: Path) -> dict[str, TargetSpec]:
-    raw = json.loads((Path(run_dir) / TARGETS_FILE).read_text())
+def load_targets(run: RunDir) -> dict[str, TargetSpec]:
+    raw = json.loads(run.targets.read_text(encoding="utf-8"))
     return {name: TargetSpec.from_json(d) for name, d in raw.items()}
 
 
 def load_model(path: Path) -> keras.Model:
-    """Reload a saved CNN (its custom loss and augmentation layer are registered by importing `cnn`)."""
+    """Reload a saved CNN (its custom loss and augmentation layer are registered by importing `cnn`);
+    a file that is not a readable Keras archive is a one-line error that says so."""
     from sneaker_core.training import cnn  # noqa: F401 - registers the custom classes with Keras
 
-    return keras.models.load_model(path)
+    path = Path(path)
+    if not path.is_file():
+        raise RunDirError(f"{path} is missing; train the run first (`sneaker run`)")
+    try:
+        return keras.models.load_model(path)
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError) as exc:
+        raise RunDirError(f"{path} is corrupt or not a Keras model ({type(exc).__name__}); retrain the run") from None
 
 
 def save_model(model: keras.Model, path: Path) -> Path:
@@ -65,30 +50,3 @@ def save_model(model: keras.Model, path: Path) -> Path:
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
-
-
-def merge_metrics(run_dir: Path) -> dict:
-    """Gather metrics/<target>.json and split.json into metrics.json, keeping other top-level keys."""
-    run_dir = Path(run_dir)
-    out_path = run_dir / METRICS_FILE
-    merged = json.loads(out_path.read_text()) if out_path.exists() else {}
-    targets = dict(merged.get("targets", {}))
-    for target in TARGETS:
-        path = target_metrics_path(run_dir, target)
-        if path.exists():
-            targets[target] = json.loads(path.read_text())
-    split_info = json.loads((run_dir / SPLIT_INFO).read_text())
-    counts = split_info["counts"]
-    merged["targets"] = targets
-    merged["data"] = {
-        **merged.get("data", {}),
-        "n_train": counts["train"],
-        "n_val": counts["val"],
-        "n_test": counts["test"],
-        "split_digest": split_info["digest"],
-        "split_fractions": split_info.get("fractions"),
-        "split_seed": split_info.get("seed"),
-        "dropped": split_info.get("dropped", {}),
-    }
-    write_json(out_path, merged)
-    return merged

@@ -12,15 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from pathlib import Path
 
 import pandas as pd
 
 from sneaker_core.atomic import atomic_path, sha256_bytes, write_json
+from sneaker_core.rundir import RunDir
 
 SPLITS = ("train", "val", "test")
-SPLIT_FILE = "split.parquet"
-SPLIT_INFO = "split.json"
 REQUIRED = ("product_id", "group_key", "image_sha256", "model", "search_model")
 
 
@@ -113,11 +111,11 @@ def split_counts(df: pd.DataFrame) -> dict[str, int]:
     return {s: int(counts.get(s, 0)) for s in SPLITS}
 
 
-def save_split(df: pd.DataFrame, run_dir: Path) -> str:
-    """Write split.parquet and split.json atomically; returns the digest."""
-    run_dir = Path(run_dir)
+def save_split(df: pd.DataFrame, run: RunDir) -> str:
+    """Write the run's split table and its summary (digest, counts, fractions, seed, dropped) atomically;
+    returns the digest."""
     digest = split_digest(df)
-    with atomic_path(run_dir / SPLIT_FILE) as tmp:
+    with atomic_path(run.split) as tmp:
         df[["product_id", "group", "split"]].to_parquet(tmp, index=False)
     info = {
         "digest": digest,
@@ -126,13 +124,12 @@ def save_split(df: pd.DataFrame, run_dir: Path) -> str:
         "seed": df.attrs.get("seed"),
         "dropped": df.attrs.get("dropped", {}),
     }
-    write_json(run_dir / SPLIT_INFO, info)
+    write_json(run.split_info, info)
     return digest
 
 
-def load_split(run_dir: Path) -> pd.DataFrame:
-    """The recorded split of a run; split.json's fields (digest, counts, ...) in `.attrs`."""
-    run_dir = Path(run_dir)
-    df = pd.read_parquet(run_dir / SPLIT_FILE)
-    df.attrs = json.loads((run_dir / SPLIT_INFO).read_text())
+def load_split(run: RunDir) -> pd.DataFrame:
+    """The recorded split of a run; its summary's fields (digest, counts, ...) in `.attrs`."""
+    df = pd.read_parquet(run.split)
+    df.attrs = json.loads(run.split_info.read_text(encoding="utf-8"))
     return df

@@ -1,5 +1,5 @@
-"""A synthetic, seeded run directory with the layout the pipeline writes (metrics.json, targets.json,
-probs/, confusion/, predictions.csv/.parquet, split.parquet): for report tests and the docs screenshot.
+"""Test support (tests and the docs screenshot only): a synthetic, seeded run folder with the files the report
+reads (metrics, target specs, CNN probabilities, confusion PNGs, predictions, split), named by `RunDir`.
 
 The CNN probabilities are simulated with per-target signal strengths chosen to look like real runs
 (weak price signal, strong model/brand signal, somewhat over-confident); metrics come from the real
@@ -17,6 +17,7 @@ from sneaker_core.atomic import atomic_path, write_json
 from sneaker_core.csv_files import write_csv_table
 from sneaker_core.payout import FeeSchedule, net_payouts
 from sneaker_core.registry import enabled_models
+from sneaker_core.rundir import RunDir
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.targets import MISSING, PRICE_TARGETS, TARGETS, fit_target_specs
 from sneaker_core.training.evaluate import evaluate
@@ -41,7 +42,7 @@ def _simulate(y: np.ndarray, k: int, strength: float, ordinal: bool, rng: np.ran
         for step in (-1, 1):
             nb = np.clip(y[rows] + step, 0, k - 1)
             logits[rows, nb] += strength * 0.45
-    return _softmax(logits * (1.0 + 0.35 * strength))  # stronger signal, more over-confident.astype(np.float32)
+    return _softmax(logits * (1.0 + 0.35 * strength))  # a stronger signal is also more over-confident
 
 
 def _catalog(n: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -94,15 +95,24 @@ def _fake_meta(y: np.ndarray, spec, train_labels: np.ndarray, strength: float, r
     return {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"], "within_one": m["within_one_bin"]}
 
 
+def _history(final_accuracy: float, rng: np.random.Generator, epochs: int = 12) -> dict[str, list[float]]:
+    """Per-epoch curves that level off near the final accuracy (validation a little noisier)."""
+    t = 1.0 - np.exp(-np.arange(1, epochs + 1) / 3.0)
+    acc = final_accuracy * t
+    return {"loss": (2.2 - 1.4 * t).round(4).tolist(), "val_loss": (2.3 - 1.3 * t + rng.normal(0, 0.03, epochs)).round(4)
+            .tolist(), "accuracy": np.minimum(acc * 1.08, 1.0).round(4).tolist(),
+            "val_accuracy": np.clip(acc + rng.normal(0, 0.015, epochs), 0, 1).round(4).tolist()}
+
+
 def write_fake_run(run_dir: Path, *, n_products: int = 1200, seed: int = 7) -> Path:
     """Write a complete synthetic run under `run_dir` and return it."""
-    run_dir = Path(run_dir)
+    run = RunDir(Path(run_dir)).create()
     rng = np.random.default_rng(seed)
     cat = _catalog(n_products, rng)
     train, test = cat[cat["split"] == "train"], cat[cat["split"] == "test"]
     specs = fit_target_specs(train["price"].tolist(), DEFAULT_PRICE_BAND_EDGES, cat["model"], cat["brand"])
-    write_json(run_dir / "targets.json", {name: spec.to_json() for name, spec in specs.items()})
-    with atomic_path(run_dir / "split.parquet") as tmp:
+    write_json(run.targets, {name: spec.to_json() for name, spec in specs.items()})
+    with atomic_path(run.split) as tmp:
         cat.assign(group=cat["product_id"])[["product_id", "group", "split"]].to_parquet(tmp, index=False)
     metrics: dict = {"targets": {}, "data": {"n_train": len(train), "n_val": int((cat["split"] == "val").sum()),
                                              "n_test": len(test), "split_digest": f"fake{seed:08d}"},
@@ -119,15 +129,16 @@ def write_fake_run(run_dir: Path, *, n_products: int = 1200, seed: int = 7) -> P
         for k, c in enumerate(spec.classes):
             frame[f"p__{c}"] = p[:, k]
         probs[target] = frame
-        with atomic_path(run_dir / "probs" / f"{target}.parquet") as tmp:
+        with atomic_path(run.probs(target)) as tmp:
             frame.to_parquet(tmp, index=False)
         is_test = (held["split"] == "test").to_numpy()
         train_y = spec.encode(train[source].tolist())
         result = evaluate(y[is_test], p[is_test], spec, train_y, true_prices=held["price"].to_numpy()[is_test],
                           train_prices=train["price"].to_numpy(),
-                          confusion_png=run_dir / "confusion" / f"{target}.png")
-        metrics["targets"][target] = {**result, "confusion_png": f"confusion/{target}.png",
-                                      "probs_path": f"probs/{target}.parquet"}
+                          confusion_png=run.confusion(target))
+        metrics["targets"][target] = {**result, "confusion_png": run.rel(run.confusion(target)),
+                                      "probs_path": run.rel(run.probs(target)),
+                                      "history": _history(result["accuracy"], rng)}
         cmp = {"cnn": {"accuracy": result["accuracy"], "macro_f1": result["macro_f1"]},
                "majority": {"accuracy": result["majority_baseline"]}}
         if target in PRICE_TARGETS:
@@ -143,8 +154,8 @@ def write_fake_run(run_dir: Path, *, n_products: int = 1200, seed: int = 7) -> P
                 "candidates": {k: {"cv_accuracy": v, "test_accuracy": cmp[k]["accuracy"]} for k, v in cv.items()}}
         metrics["comparison"][target] = cmp
     wide = _wide_predictions(test, specs, probs, rng)
-    write_csv_table(wide, run_dir / "predictions.csv")
-    with atomic_path(run_dir / "predictions.parquet") as tmp:
+    write_csv_table(wide, run.predictions_csv)
+    with atomic_path(run.predictions_parquet) as tmp:
         _tidy(wide, specs).to_parquet(tmp, index=False)
     priced = wide.dropna(subset=["true_price_usd"])
     err = (priced["price_estimate_usd"] - priced["true_price_usd"]).abs()
@@ -154,5 +165,5 @@ def write_fake_run(run_dir: Path, *, n_products: int = 1200, seed: int = 7) -> P
                                                                  priced["price_high_usd"]).mean())}
     metrics["net_payout"] = {"schedule": FAKE_SCHEDULE.to_json(), "column": "net_payout_usd of predictions.csv",
                              "of": "price_estimate_usd"}
-    write_json(run_dir / "metrics.json", metrics)
-    return run_dir
+    write_json(run.metrics, metrics)
+    return run.path

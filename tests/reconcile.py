@@ -1,4 +1,5 @@
-"""Reconcile a run's outputs against the marketplace's ground truth: nothing is lost without a named reason.
+"""Test support (reliability suites only): reconcile a run's outputs against the marketplace's ground truth;
+nothing is lost without a named reason.
 
 Every ground-truth product listed by a searched model's search lands in exactly one bucket of that model:
 `in_shards`, or why not, in pipeline order: `scrape_skipped_<status>` (the model's scrape failed), `cap`
