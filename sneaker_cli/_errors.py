@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
@@ -38,7 +39,20 @@ class OneLineErrors(TyperGroup):
             else:
                 print_error(Console(stderr=True), getattr(exc, "format_message", exc.__str__)())
             sys.exit(exc.exit_code)
+        except ValidationError as exc:  # a bad SNEAKER_* setting (environment or .env)
+            print_error(Console(stderr=True), settings_problem(exc))
+            sys.exit(2)
         except typer.Abort:
             print_error(Console(stderr=True), "aborted")
             sys.exit(1)
         sys.exit(rv if isinstance(rv, int) else 0)  # non-standalone mode returns an Exit's code
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """One line naming each bad setting as the user set it (`SNEAKER_ITEM_CAP=0`) and what it must be."""
+    parts = []
+    for err in exc.errors():
+        name = "_".join(str(p) for p in err["loc"]).upper()
+        prefix = f"SNEAKER_{name}" if exc.title == "Settings" else f"{exc.title}.{name.lower()}"
+        parts.append(f"{prefix}={err.get('input')!s}: {err['msg']}")
+    return "; ".join(parts) + " (fix it in the environment or .env)"

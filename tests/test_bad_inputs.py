@@ -491,3 +491,14 @@ def test_numeric_option_out_of_range_is_refused_before_any_work(tmp_path, argv):
 def test_gallery_into_an_existing_directory_is_a_one_line_error(tmp_path):
     _one_line_error(_cli(["market", "gallery", str(tmp_path)], {}),
                     f"OUT {tmp_path} is a directory; give a file name, e.g. {tmp_path / 'market-gallery.png'}")
+
+
+@pytest.mark.parametrize(("env", "fragment"), [
+    ({"SNEAKER_ITEM_CAP": "0"}, "SNEAKER_ITEM_CAP=0: Input should be greater than or equal to 1"),
+    ({"SNEAKER_SPLIT": "[0.5,0.1,0.1]"}, "must be three positive fractions summing to 1"),
+    ({"SNEAKER_SCRAPE_MODE": "fast"}, "SNEAKER_SCRAPE_MODE=fast: Input should be 'browser' or 'json'"),
+])
+def test_a_bad_setting_in_the_environment_is_one_line_naming_the_variable(env, fragment, tmp_path):
+    _one_line_error(_cli(["scrape", "--models", "dunk-low"], {"SNEAKER_DATA_DIR": str(tmp_path / "d"), **env}),
+                    fragment)
+    assert not (tmp_path / "d").exists()
