@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sneaker_cli._errors import print_error, print_renamed
+from sneaker_core.csv_files import check_output_path
 from sneaker_core.governance.promotion import serving_run_dir
 from sneaker_core.images.normalise import BadImage
 from sneaker_core.payout import schedule_from
@@ -147,11 +148,13 @@ def predict_cmd(
     console = Console(stderr=True, soft_wrap=True)
     try:
         settings = Settings()
+        if source is not None and source.suffix.lower() in CSV_SUFFIXES:  # the output is checked before anything
+            if out is None:
+                raise ValueError("predicting a CSV needs --out OUT.csv")
+            check_output_path(out, source)
         run_dir = RunDir.open(run if run is not None else serving_run_dir(settings.data_dir))
         seen, schedule = _as_of(as_of), schedule_from(settings)
         if source is not None and source.suffix.lower() in CSV_SUFFIXES:
-            if out is None:
-                raise ValueError("predicting a CSV needs --out OUT.csv")
             result = predict_csv(source, run_dir, out, _models(), schedule, seen)
             console.print(f"{result['predicted']:,} of {result['rows']:,} rows predicted; "
                           f"skipped: {result['skipped'] or 'none'}; market columns: {result['market_inputs']}")
