@@ -1,4 +1,4 @@
-"""`weekly_refresh`: scrape -> images -> shards (per model) -> train (per target) -> stack -> report."""
+"""`weekly_refresh`: scrape -> images -> shards (per model) -> train (per target) -> stack -> forecast -> report."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, Literal
 from prefect import flow, get_run_logger
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows.forecast import run_forecast
 from flows.images import images_flow, submit_images
 from flows.runners import RunnerKind, image_task_runner
 from flows.scrape import as_of_time, split_outcomes, submit_scrapes, submit_sizes
@@ -109,7 +110,11 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
         lane = [futures[i - train_concurrency]] if i >= train_concurrency else []
         futures.append(train_task_for(target, run_id, settings).submit(target, run, shard_list, settings,
                                                                        wait_for=lane))
-    results = {t: f.result() for t, f in zip(TARGETS, futures)}
+    try:
+        results = {t: f.result() for t, f in zip(TARGETS, futures)}
+    except Exception:
+        run_forecast(settings, week, run_id, None)  # a failed training does not stop the forecasts
+        raise
     for t, r in results.items():
         log.info("train %s: accuracy %.3f (majority %.3f) on %d test rows", t, r["accuracy"],
                  r["majority_baseline"], r["n_test"])
@@ -119,11 +124,14 @@ def _stages(settings: Settings, models: list[str] | None, now: datetime, week: s
     if {"skipped", "failed"} & set(stack_result):  # the CNN results stand; the report says what is missing
         log.warning("no meta-models in this run: %s", stack_result.get("skipped") or stack_result.get("failed"))
     promotion = publish_promotion(settings, run_id)  # champion or not; shown in the report
+    forecast = run_forecast(settings, week, run_id, stack_result)  # cold start: the stacking's estimate
     report = report_task_for(run_id, settings).submit(
-        run_id, {"train": results, "stack": stack_result, "promotion": promotion, "drift": drift}, settings).result()
+        run_id, {"train": results, "stack": stack_result, "promotion": promotion, "drift": drift,
+                  "forecast": forecast}, settings).result()
     log.info("report: %s", report["path"])
     metrics = publish_metrics(settings, run_id, results)
     mark_latest(settings.data_dir, run_id, {"week": week, "models": sorted(sharded), "failed": failed,
                                             "sizes_failed": sizes_failed})
     return {"run_id": run_id, "week": week, "models": sorted(sharded), "failed": failed, "metrics": metrics,
-            "promoted": promotion["promoted"], "drift_warnings": drift["warnings"], **sizes_out}
+            "promoted": promotion["promoted"], "drift_warnings": drift["warnings"], "forecast": forecast,
+            **sizes_out}
