@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sneaker_core.csv_files import read_csv_table
+from sneaker_core.forecast.stage import BACKTEST_JSON
 from sneaker_core.targets import TARGETS
 
 PROBS_REQUIRED = ("product_id", "split", "true")
@@ -24,6 +25,7 @@ class RunInputs:
     probs: dict[str, pd.DataFrame] = field(default_factory=dict)
     predictions: pd.DataFrame | None = None
     split: pd.DataFrame | None = None
+    forecast: dict | None = None  # the forecast stage's backtest.json (backtest, movers, paths, size curves)
     missing: dict[str, str] = field(default_factory=dict)
 
     def target_names(self) -> list[str]:
@@ -96,7 +98,8 @@ def _split_frame(path: Path) -> pd.DataFrame:
 
 
 def load_run(run_dir: Path) -> RunInputs:
-    """Read metrics.json, targets.json, probs/<target>.parquet, predictions.csv and split.parquet."""
+    """Read metrics.json, targets.json, probs/<target>.parquet, predictions.csv, split.parquet and the
+    forecast stage's backtest.json."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise FileNotFoundError(f"run directory {run_dir} does not exist")
@@ -110,4 +113,5 @@ def load_run(run_dir: Path) -> RunInputs:
             run.probs[target] = frame
     run.predictions = _read(run_dir, "predictions.csv", run.missing, _predictions_csv)
     run.split = _read(run_dir, "split.parquet", run.missing, _split_frame)
+    run.forecast = _read(run_dir, BACKTEST_JSON, run.missing, _json_object)
     return run
