@@ -1,5 +1,5 @@
 """The run side of the weekly flow (wiring only): prepare the run, the week's drift, train the targets in lanes,
-stack, judge the run as a challenger, report, then point `latest` at the finished run."""
+stack, judge the run as a challenger, forecast, report, then point `latest` at the finished run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from prefect import get_run_logger
 
+from flows.forecast import run_forecast
 from flows.scrape import split_outcomes
 from sneaker_core.rundir import RunDir
 from sneaker_core.runs import run_id_for, training_inputs
@@ -39,7 +40,11 @@ def train_and_report(shard_list: list[dict[str, Any]], week: str, models: list[s
     for target, why in run["skipped"].items():
         log.warning("target %s skipped: %s", target, why)
     drift = publish_drift(settings, run_id, week, models)  # warnings block promotion, not the run
-    results = train_lanes(run, settings, concurrency)
+    try:
+        results = train_lanes(run, settings, concurrency)
+    except Exception:
+        run_forecast(settings, week, run_id, None)  # a failed training does not stop the forecasts
+        raise
     for t, r in results.items():
         log.info("train %s: accuracy %.3f (majority %.3f) on %d test rows", t, r["accuracy"],
                  r["majority_baseline"], r["n_test"])
@@ -49,11 +54,12 @@ def train_and_report(shard_list: list[dict[str, Any]], week: str, models: list[s
     if {"skipped", "failed"} & set(stack_result):  # the CNN results stand; the report says what is missing
         log.warning("no meta-models in this run: %s", stack_result.get("skipped") or stack_result.get("failed"))
     promotion = publish_promotion(settings, run_id)  # champion or not; shown in the report
+    forecast = run_forecast(settings, week, run_id, stack_result)  # cold start: the stacking's estimate
     report = report_task_for(run_id, settings).submit(
         run_id, {"prepare": run["files"], "train": results, "stack": stack_result, "promotion": promotion,
-                 "drift": drift}, settings).result()
+                 "drift": drift, "forecast": forecast}, settings).result()
     log.info("report: %s", report["path"])
     metrics = publish_metrics(settings, run_id, results, run["skipped"])
     RunDir.for_id(settings.data_dir, run_id).mark_latest(latest)
     return {"run_id": run_id, "metrics": metrics, "skipped_targets": run["skipped"],
-            "promoted": promotion["promoted"], "drift_warnings": drift["warnings"]}
+            "promoted": promotion["promoted"], "drift_warnings": drift["warnings"], "forecast": forecast}

@@ -1,4 +1,4 @@
-"""`weekly_refresh`: scrape -> images -> shards (per model) -> train (per target) -> stack -> report."""
+"""`weekly_refresh`: scrape -> images -> shards (per model) -> train (per target) -> stack -> forecast -> report."""
 
 from __future__ import annotations
 

@@ -109,8 +109,9 @@ def _read(data_dir: Path, files: list[SnapshotFile], skipped: Counter) -> tuple[
         return snapshot_dataset(data_dir, [f.path for f in good]).to_table(columns=list(_READ)), good
 
 
-def read_history(data_dir: Path) -> History:
-    """Every intact snapshot under `<data_dir>/raw`, one row per (product, week).
+def read_history(data_dir: Path, until: str | None = None) -> History:
+    """Every intact snapshot under `<data_dir>/raw` (of weeks up to `until`, an ISO week label, when given),
+    one row per (product, week).
 
     A product several searches found in one week appears once: the row whose search is its labelled model,
     else the first search by name. price_usd is the lowest ask (null when unpriced); week_start and
@@ -118,7 +119,9 @@ def read_history(data_dir: Path) -> History:
     """
     skipped: Counter = Counter()
     files = []
-    for _, _, path in list_snapshots(data_dir):
+    for week, _, path in list_snapshots(data_dir):
+        if until is not None and week > until:  # ISO week labels sort in time order
+            continue
         snap, why = _problem(path)
         if snap is None:
             skipped[why] += 1
@@ -140,6 +143,20 @@ def read_history(data_dir: Path) -> History:
         log.warning("history: skipped snapshot files %s", dict(skipped))
     return History(df[list(HISTORY_COLUMNS)], files, dict(sorted(skipped.items())))
 
+
+def snapshots_digest(data_dir: Path, until: str | None = None) -> str:
+    """sha256 over the snapshot files `read_history(data_dir, until)` would consider (paths and the sha256 their
+    manifests vouch for), without reading any parquet: a cheap cache key for what reads the history."""
+    listed = []
+    for week, _, path in list_snapshots(data_dir):
+        if until is not None and week > until:
+            continue
+        try:
+            manifest = json.loads(manifest_path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = None
+        listed.append([str(path), manifest.get("sha256") if isinstance(manifest, dict) else None])
+    return hashlib.sha256(json.dumps(listed).encode()).hexdigest()
 
 
 def price_history(data_dir: Path) -> pd.DataFrame:

@@ -21,6 +21,8 @@ LAYOUT_VERSION = 2
 RUNS = "runs"
 LATEST = "latest.json"
 CHAMPION = "champion.json"  # the serving pointer and its promotion history (sneaker_core.governance)
+# The forecast stage writes into a folder it is given (the run's): its three names, for it and for RunDir.
+FORECASTS_PARQUET, FORECASTS_CSV, BACKTEST_JSON = "forecasts.parquet", "forecasts.csv", "backtest.json"
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,119}")
 
 
@@ -165,6 +167,19 @@ class RunDir:
     def drift(self) -> Path:
         """The week's drift figures against the previous week's snapshots (sneaker_core.governance.drift)."""
         return self.path / "drift.json"
+
+    @property
+    def forecasts_parquet(self) -> Path:
+        return self.path / FORECASTS_PARQUET
+
+    @property
+    def forecasts_csv(self) -> Path:
+        return self.path / FORECASTS_CSV
+
+    @property
+    def backtest(self) -> Path:
+        """The forecast stage's backtest, movers, price paths and size curves."""
+        return self.path / BACKTEST_JSON
 
     @property
     def title_model(self) -> Path:

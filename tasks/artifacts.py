@@ -5,6 +5,8 @@ Plain functions called by the flow (not tasks), so they publish on cached re-run
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from prefect.artifacts import (
@@ -15,6 +17,7 @@ from prefect.artifacts import (
 )
 from prefect.futures import as_completed
 
+from sneaker_core.rundir import BACKTEST_JSON
 from sneaker_core.settings import Settings
 from sneaker_core.summary import ORIGINAL, count_rows, metrics_markdown
 
@@ -49,3 +52,14 @@ def publish_metrics(settings: Settings, run_id: str, results: dict[str, Any], sk
     create_markdown_artifact(markdown=md, key="run-metrics", description=f"Metrics of run {run_id}")
     return {t: {k: r[k] for k in ("accuracy", "macro_f1", "majority_baseline", "n_test")} for t, r in
             results.items()} | {t: {"skipped": why} for t, why in skipped.items()} | {"original": ORIGINAL}
+
+
+
+def publish_movers(forecast: dict[str, Any]) -> list[dict[str, Any]]:
+    """Table artifact of the biggest movers (forecast 4 weeks ahead 5 % or more from the last price)."""
+    report = json.loads((Path(forecast["folder"]) / BACKTEST_JSON).read_text(encoding="utf-8"))
+    rows = [{k: m[k] for k in ("product_id", "title", "model", "last_usd", "forecast_usd", "low_usd", "high_usd",
+                               "move_pct", "target_week")} for m in report.get("movers", [])]
+    create_table_artifact(table=rows, key="forecast-movers",
+                          description=f"Forecast movers (>= 5 % in 4 weeks) from {report['origin_week']}")
+    return rows

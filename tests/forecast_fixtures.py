@@ -53,3 +53,43 @@ def history(n_products: int = 8, weeks: int = 24, seed: int = 0) -> pd.DataFrame
                          "release_date": (START - pd.Timedelta(weeks=10 * p)).date(), "retail_usd": 120.0,
                          "template_id": f"t{p}"})
     return pd.DataFrame(rows)
+
+
+SIZE_PREMIUM = {"8": 0.95, "9": 1.0, "10": 1.05, "11": 1.2}
+
+
+def write_market_weeks(data_dir, weeks: list[str], n_products: int = 6, seed: int = 0, spike: float = 1.3) -> None:
+    """Weekly dunk-low snapshots (written by the real snapshot writer) and size tables for `weeks`: products
+    priced around a stable level with noise; product p0's last week spikes by `spike` (a mover); product
+    `never` is listed but never priced."""
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from sneaker_core.registry import get_model
+    from sneaker_core.scrape.records import ScrapeStats, build_table
+    from sneaker_core.scrape.sizes import SIZES_SCHEMA
+    from sneaker_core.scrape.snapshot import sizes_path, write_snapshot
+
+    rng = np.random.default_rng(seed)
+    scraped = datetime(2026, 1, 1, tzinfo=UTC)
+    for i, week in enumerate(weeks):
+        prices = {f"p{p}": (120 + 30 * p) * float(np.exp(rng.normal(0, 0.05))) for p in range(n_products)}
+        if i == len(weeks) - 1:
+            prices["p0"] *= spike
+        items = [{"product_id": pid, "title": f"Nike Dunk Low Retro {pid}", "image_url": f"http://x/{pid}.png",
+                  "price_raw": f"${price:.0f}", "position": k, "page_url": f"http://x/sneakers/{pid}",
+                  "release_raw": "2025-06-01", "retail_raw": 11000, "template_raw": 100 + k}
+                 for k, (pid, price) in enumerate(prices.items())]
+        items.append({"product_id": "never", "title": "Nike Dunk Low Retro Never", "image_url": "http://x/n.png",
+                      "price_raw": None, "position": len(items), "page_url": "http://x/sneakers/never"})
+        stats = ScrapeStats()
+        write_snapshot(build_table(items, get_model("dunk-low"), "test", scraped, stats), data_dir, week,
+                       "dunk-low", "test", stats)
+        rows = [{"product_id": pid, "template_id": 1, "size": float(s), "size_label": s,
+                 "ask_usd": round(price * r * float(np.exp(rng.normal(0, 0.03))), 2), "currency": "USD",
+                 "stock_status": "in_stock", "scraped_at": scraped}
+                for pid, price in prices.items() for s, r in SIZE_PREMIUM.items()]
+        path = sizes_path(data_dir, week, "dunk-low")
+        pq.write_table(pa.Table.from_pylist(rows, schema=SIZES_SCHEMA), path)

@@ -38,7 +38,7 @@ def _run(data_dir: Path, market: DemoMarket, **overrides):
     state = weekly_refresh(**params, return_state=True)
     seconds = time.perf_counter() - t0
     assert state.is_completed(), state
-    expected = 6 if params.get("until") == "shards" else 13
+    expected = 6 if params.get("until") == "shards" else 14  # ... + forecast
     return state.result(), _task_states(state.state_details.flow_run_id, expected), seconds
 
 

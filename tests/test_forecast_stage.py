@@ -12,7 +12,6 @@ from sneaker_core.forecast.stage import (
     FORECASTS_PARQUET,
     OUT_COLUMNS,
     forecast_history,
-    history_digest,
     write_forecasts,
 )
 from tests.forecast_fixtures import START, history
@@ -58,24 +57,3 @@ def test_stage_output_cold_start_and_files(tmp_path):
     assert set(manifest["files"]) == {FORECASTS_PARQUET, FORECASTS_CSV, BACKTEST_JSON}
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / FORECASTS_PARQUET), forecasts)
     assert json.loads((tmp_path / BACKTEST_JSON).read_text())["origin_week"] == "2018-W20"
-
-
-def test_history_digest_ignores_row_order_and_sees_a_price():
-    h = history(weeks=6)
-    assert history_digest(h) == history_digest(h.sample(frac=1, random_state=1))
-    changed = h.copy()
-    changed.loc[3, "price_usd"] = 1.0
-    assert history_digest(changed) != history_digest(h)
-
-
-def test_task_cache_key_follows_the_history_and_settings(tmp_path):
-    from sneaker_core.settings import Settings
-    from tasks.forecast import _key
-
-    h, s = history(weeks=6), Settings(data_dir=tmp_path)
-    key = _key(None, {"history": h, "folder": tmp_path, "settings": s})
-    assert key == _key(None, {"history": h.iloc[::-1], "folder": tmp_path, "settings": s})
-    changed = h.copy()
-    changed.loc[0, "price_usd"] = 1.0
-    assert key != _key(None, {"history": changed, "folder": tmp_path, "settings": s})
-    assert key != _key(None, {"history": h, "folder": tmp_path, "settings": Settings(data_dir=tmp_path, seed=7)})

@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from fake_run import write_fake_run
+from forecast_fixtures import write_market_weeks
 from typer.testing import CliRunner
 
+from sneaker_core.forecast.run import forecast_run
 from sneaker_core.governance import runfiles
 from sneaker_core.governance.drift import Thresholds, week_drift
 from sneaker_core.governance.promotion import decide
@@ -28,6 +30,8 @@ from sneaker_core.settings import Settings
 LIMITS = Thresholds.from_settings(Settings())
 HOSTILE = "<script>window.__pwned = 1</script> Jordan & Co \"Bred\" <img src=x onerror=alert(1)>"
 NOW = datetime(2024, 1, 8, 6, 0, tzinfo=UTC)
+FORECAST_WEEKS = [f"{d.isocalendar().year}-W{d.isocalendar().week:02d}"
+                  for d in pd.date_range("2023-11-20", "2024-01-08", freq="7D")]
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +46,8 @@ def run_dir(tmp_path_factory) -> Path:
     data_dir = run.parent.parent
     decide(data_dir, run.name, Settings(data_dir=data_dir))  # the first run: promoted
     runfiles.write_drift(data_dir, run.name, week_drift(data_dir, "2024-W02", ["dunk-low"], LIMITS))
+    write_market_weeks(data_dir, FORECAST_WEEKS)  # 8 weekly snapshots up to the run's week: its forecasts
+    forecast_run(data_dir, "2024-W02", run)
     return run
 
 
@@ -54,13 +60,13 @@ def test_report_is_complete_self_contained_and_escaped(run_dir, report):
     html = Path(report["path"]).read_text(encoding="utf-8")
     assert Path(report["path"]) == RunDir(run_dir).report
     assert all(s["available"] and not s["missing"] for s in report["sections"]), report["sections"]
-    assert [s["id"] for s in report["sections"]] == ["promotion", "drift", "metrics", "comparison", "meta", "price",
-                                                     "confusion", "curves", "per-model", "calibration", "per-class",
-                                                     "inputs"]
-    # 4 confusion matrices + comparison + price scatter + error histogram + training curves + per-model
-    # + calibration
-    assert report["images"] == 10 == html.count("<img ")
-    assert re.findall(r'<img src="([a-z]+):', html) == ["data"] * 10
+    assert [s["id"] for s in report["sections"]] == ["promotion", "drift", "forecast", "size-curves", "metrics",
+                                                     "comparison", "meta", "price", "confusion", "curves", "per-model",
+                                                     "calibration", "per-class", "inputs"]
+    # forecast fans + size curves + 4 confusion matrices + comparison + price scatter + error histogram + training
+    # curves + per-model + calibration
+    assert report["images"] == 12 == html.count("<img ")
+    assert re.findall(r'<img src="([a-z]+):', html) == ["data"] * 12
     assert "<script" not in html.lower() and "http://" not in html and "https://" not in html
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt; Jordan &amp; Co &quot;Bred&quot;" in html
     assert not list(RunDir(run_dir).report.parent.glob(".tmp-*"))
@@ -98,7 +104,7 @@ def test_report_renders_in_headless_chromium(run_dir, report, headless_page):
         page.goto(uri, wait_until="load")
         images = page.eval_on_selector_all(
             "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight, e.alt])")
-        assert len(images) == 10
+        assert len(images) == 12
         assert all(done and w > 0 and h > 0 for done, w, h, _ in images), images
         rows = page.eval_on_selector_all(
             "#metrics-table tbody tr", "rows => rows.map(r => [r.dataset.key, ...[...r.cells].map(c => c.innerText)])")
@@ -135,10 +141,11 @@ def test_run_with_only_metrics_json_still_builds(run_dir, tmp_path):
     assert len(sections["confusion"]["missing"]) == 4
     assert sections["price"]["missing"] == ["predicted-vs-actual plot: predictions.csv is not available",
                                             "metrics.json has no `price_estimate`"]
-    assert set(out["missing_inputs"]) == {"targets.json", "predictions.csv", "split.parquet",
+    assert set(out["missing_inputs"]) == {"targets.json", "predictions.csv", "split.parquet", "backtest.json",
                                           *(f"probs/{t}.parquet" for t in ORIGINAL_ACCURACY)}
     assert sections["curves"]["available"]  # drawn from metrics.json alone
-    assert out["images"] == 1 and html.count("Not available:") == 1 + 1 + 2 + 4 + 1 + 4 + 2  # + promotion, drift
+    # + promotion, drift, forecast, size curves
+    assert out["images"] == 1 and html.count("Not available:") == 1 + 1 + 2 + 4 + 1 + 4 + 2 + 2
     assert html.count('<tr data-key="') == 4
 
 
@@ -160,7 +167,29 @@ def test_broken_and_hostile_inputs_are_reported_not_raised(run_dir, tmp_path):
     assert out["missing_inputs"]["probs/price_band.parquet"].startswith("unreadable (")
     assert sections["calibration"]["missing"] == ["price_band: no probs/price_band.parquet"]
     assert sections["comparison"]["missing"] == ["metrics.json has no `comparison` (stacking did not run or failed)"]
-    assert out["images"] == 2 + 0 + 2 + 1 + 1 + 1  # confusion, comparison, price, curves, per-model, calibration
+    # confusion, comparison, price, curves, per-model, calibration, forecast fans and size curves
+    assert out["images"] == 2 + 0 + 2 + 1 + 1 + 1 + 2
+
+
+
+def _rows(html: str, table_id: str) -> list[list[str]]:
+    body = re.search(rf'<table id="{table_id}">.*?<tbody>(.*?)</tbody>', html, re.DOTALL).group(1)
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body)]
+
+
+def test_forecast_sections_show_the_backtest_movers_and_size_curves(run_dir, report):
+    html = Path(report["path"]).read_text(encoding="utf-8")
+    fc = json.loads(RunDir(run_dir).backtest.read_text())
+    backtest = _rows(html, "forecast-backtest-table")
+    assert [r[0] for r in backtest] == ["1", "2", "4"]  # 8 weeks of history judge horizons up to 4
+    assert backtest[0][-1] == str(fc["evaluation"]["1"]["n"])
+    movers = _rows(html, "movers-table")
+    assert len(movers) == len(fc["movers"]) >= 1 and movers[0][0] == "p0"  # its last week spiked 30 %
+    assert movers[0][-1] == f"{fc['movers'][0]['move_pct']:+.1f} %" and movers[0][-1].startswith("-")
+    assert all(abs(float(r[-1].removesuffix(" %"))) >= 5 for r in movers)
+    sizes = _rows(html, "size-curves-table")
+    assert [r[0] for r in sizes] == ["dunk-low"] and len(sizes[0]) == 1 + 4
+    assert float(sizes[0][4]) > float(sizes[0][1])  # size 11 dearer than size 8
 
 
 def test_missing_run_dir_is_a_clear_error(tmp_path):

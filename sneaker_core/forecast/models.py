@@ -28,6 +28,7 @@ class QuantileGBM:
         self.seed = seed
         self.max_rows = max_rows
         self.models: list[HistGradientBoostingRegressor] = []
+        self.keep: np.ndarray | None = None
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> QuantileGBM | None:
         """Fit on at most `max_rows` rows (a seeded sample); None when there are too few rows to learn from."""
@@ -36,12 +37,13 @@ class QuantileGBM:
         if len(y) > self.max_rows:
             pick = np.random.default_rng(self.seed).choice(len(y), self.max_rows, replace=False)
             x, y = x[pick], y[pick]
+        self.keep = ~np.isnan(x).all(axis=0)  # a feature never observed (all NaN) breaks sklearn's binning
         with threadpool_limits(THREADS):
             self.models = [HistGradientBoostingRegressor(loss="quantile", quantile=q, random_state=self.seed,
-                                                         **GBM_PARAMS).fit(x, y) for q in QUANTILES]
+                                                         **GBM_PARAMS).fit(x[:, self.keep], y) for q in QUANTILES]
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """(rows, 3) predicted log ratios, sorted so low <= median <= high."""
         with threadpool_limits(THREADS):
-            return np.sort(np.column_stack([m.predict(x) for m in self.models]), axis=1)
+            return np.sort(np.column_stack([m.predict(x[:, self.keep]) for m in self.models]), axis=1)

@@ -8,7 +8,6 @@ search_model, title, price_usd (null when unpriced), priced, release_date, retai
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +26,9 @@ from sneaker_core.forecast.backtest import (
 )
 from sneaker_core.forecast.features import RECENT_WEEKS, build_cube
 from sneaker_core.forecast.weekly import monday, panel_from_weekly
+from sneaker_core.rundir import BACKTEST_JSON, FORECASTS_CSV, FORECASTS_PARQUET
 
-# The stage's files in its output folder (the one place that names them).
-FORECASTS_PARQUET = "forecasts.parquet"
-FORECASTS_CSV = "forecasts.csv"
-BACKTEST_JSON = "backtest.json"
-FORECAST_VERSION = 1  # bump when the stage's logic changes: cached forecasts are then recomputed
+FORECAST_VERSION = 2  # bump when the stage's logic changes: cached forecasts are then recomputed
 HORIZONS = (1, 2, 4, 8)
 COLD_START = "cold_start"
 HISTORY_COLUMNS = ("product_id", "week_start", "model", "brand", "title", "price_usd", "priced",
@@ -128,13 +124,6 @@ def _cold_rows(never: list[str], cold_start, horizons: list[int]) -> pd.DataFram
                          "method": COLD_START, "cold_start": True})
 
 
-def history_digest(history: pd.DataFrame) -> str:
-    """sha256 of the history's content, independent of row order (the stage's cache key)."""
-    cols = [c for c in HISTORY_COLUMNS if c in history.columns]
-    rows = history[cols].sort_values(["product_id", "week_start"]).reset_index(drop=True)
-    return hashlib.sha256(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes()).hexdigest()
-
-
 def write_forecasts(folder: Path | str, forecasts: pd.DataFrame, backtest: dict[str, Any]) -> dict[str, Any]:
     """Write the three files atomically; the manifest lists them with their sha256."""
     folder = Path(folder)
@@ -148,8 +137,3 @@ def write_forecasts(folder: Path | str, forecasts: pd.DataFrame, backtest: dict[
             "cold_start": int(forecasts.loc[forecasts["cold_start"], "product_id"].nunique()),
             "origin_week": backtest["origin_week"]}
 
-
-def forecast_stage(history: pd.DataFrame, folder: Path | str, cold_start=None, seed: int = 0) -> dict[str, Any]:
-    """Forecast the history and write the stage's files into `folder`; returns the manifest."""
-    forecasts, backtest = forecast_history(history, cold_start, seed=seed)
-    return write_forecasts(folder, forecasts, backtest)

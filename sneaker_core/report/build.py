@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sneaker_core.atomic import sha256_bytes, write_bytes
+from sneaker_core.report.forecast_sections import FORECAST_SECTIONS
 from sneaker_core.report.governance_sections import GOVERNANCE_SECTIONS
 from sneaker_core.report.html import Section, page
 from sneaker_core.report.load import RunInputs, load_run
@@ -43,7 +44,7 @@ def build_report(folder: RunDir, *, now: datetime | None = None) -> dict:
     """Render the run's report atomically; returns its path, sha256, embedded image count and per-section status
     (`available`, and `missing` reasons). A folder that is not a run is refused (`RunDirError`)."""
     run = load_run(folder)
-    sections = [_build_section(builder, run) for builder in (*GOVERNANCE_SECTIONS, *SECTIONS)]
+    sections = [_build_section(builder, run) for builder in (*GOVERNANCE_SECTIONS, *FORECAST_SECTIONS, *SECTIONS)]
     html = page(f"Sneaker price forecaster — run {run.run_dir.name}", _facts(run, now or datetime.now(UTC)),
                 sections).encode("utf-8")
     path = write_bytes(folder.report, html)

@@ -25,6 +25,7 @@ class RunInputs:
     probs: dict[str, pd.DataFrame] = field(default_factory=dict)
     predictions: pd.DataFrame | None = None
     split: pd.DataFrame | None = None
+    forecast: dict | None = None  # the forecast stage's backtest.json (backtest, movers, paths, size curves)
     missing: dict[str, str] = field(default_factory=dict)
 
     def target_names(self) -> list[str]:
@@ -106,7 +107,8 @@ def _split_frame(path: Path) -> pd.DataFrame:
 
 
 def load_run(folder: RunDir) -> RunInputs:
-    """Read the run's metrics, target specs, CNN probabilities, predictions table and split."""
+    """Read the run's metrics, target specs, CNN probabilities, predictions table, split and the forecast
+    stage's backtest."""
     folder = folder.opened()
     run_dir = folder.path
     run = RunInputs(run_dir=run_dir)
@@ -119,4 +121,5 @@ def load_run(folder: RunDir) -> RunInputs:
             run.probs[target] = frame
     run.predictions = _read(run_dir, folder.rel(folder.predictions_csv), run.missing, _predictions_csv)
     run.split = _read(run_dir, folder.rel(folder.split), run.missing, _split_frame)
+    run.forecast = _read(run_dir, folder.rel(folder.backtest), run.missing, _json_object)
     return run
