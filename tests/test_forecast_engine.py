@@ -138,3 +138,17 @@ def test_choice_fits_the_blend_weights_on_past_outcomes():
     model = {(o, s): p for o, s, m, p, *_ in rows if m == GBM}
     exact = [(o, s, m, p, lo, hi, model[(o, s)]) for o, s, m, p, lo, hi, _ in rows]
     assert choose(_table(exact), 8, [1])[1].method == GBM
+
+
+def test_a_point_forecast_margin_pools_the_shorter_horizons_scores_grown_by_sqrt_h():
+    # persistence misses by exactly 0.1 in logs at both horizons; the model is far below and gets no weight
+    rows = []
+    for h in (1, 4):
+        for o in range(12):
+            rows += [{"origin": o, "series": 0, "horizon": h, "method": m, "point": p, "low": p, "high": p,
+                      "actual": 100.0 * math.exp(0.1)} for m, p in ((PERSISTENCE, 100.0), (GBM, 50.0))]
+    choice = choose(pd.DataFrame(rows), 12, [1, 4])
+    assert choice[1].weights == {PERSISTENCE: 1.0} and choice[4].weights == {PERSISTENCE: 1.0}
+    assert math.isclose(choice[1].widen, 0.1)
+    # 8 own scores of 0.1 and 8 one-week scores grown to 0.1 * sqrt(4 / 1): the 80 % quantile of the 16
+    assert math.isclose(choice[4].widen, 0.2)
