@@ -138,6 +138,10 @@ def test_choice_fits_the_blend_weights_on_past_outcomes():
     model = {(o, s): p for o, s, m, p, *_ in rows if m == GBM}
     exact = [(o, s, m, p, lo, hi, model[(o, s)]) for o, s, m, p, lo, hi, _ in rows]
     assert choose(_table(exact), 8, [1])[1].method == GBM
+    # a tie between equal forecasts goes to the simpler method
+    tie = [(o, s, m, p, lo, hi, a) for o, s, m, p, lo, hi, a in exact if m != EW_MEAN]
+    tie += [(o, s, EW_MEAN, p, lo, hi, a) for o, s, m, p, lo, hi, a in tie if m == GBM]
+    assert choose(_table(tie), 8, [1])[1].weights == {EW_MEAN: 1.0}
 
 
 def test_a_point_forecast_margin_pools_the_shorter_horizons_scores_grown_by_sqrt_h():

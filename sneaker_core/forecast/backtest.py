@@ -144,9 +144,11 @@ def _log_bands(rows: pd.DataFrame) -> dict[str, pd.DataFrame | pd.Series]:
 
 @cache
 def _simplex(m: int) -> np.ndarray:
-    """(combinations, m) weights on the BLEND_STEP grid that sum to 1; the single methods first."""
+    """(combinations, m) weights on the BLEND_STEP grid that sum to 1: the single methods first, in METHODS
+    order, so that a tie goes to the simpler forecast."""
     n = round(1 / BLEND_STEP)
-    combos = sorted((c for c in itertools.product(range(n + 1), repeat=m) if sum(c) == n), key=lambda c: -max(c))
+    combos = sorted((c for c in itertools.product(range(n + 1), repeat=m) if sum(c) == n),
+                    key=lambda c: (-max(c), [-x for x in c]))
     return np.array(combos, dtype=float) / n
 
 
