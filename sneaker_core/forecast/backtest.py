@@ -95,8 +95,8 @@ def judged_rows(bt: pd.DataFrame, origin: int, h: int, k: int = EVAL_ORIGINS) ->
 
 def choose(bt: pd.DataFrame, origin: int, horizons: list[int], k: int = EVAL_ORIGINS) -> dict[int, Choice]:
     """Per horizon: the convex blend (of log forecasts, weights on a BLEND_STEP grid) of the methods with the
-    lowest MdAPE on the judged rows, and its conformal margin (no narrower than the shorter horizons' in
-    `horizons` allow when a point method has weight, see `_recent_margin`). Forecast combinations are more
+    lowest MdAPE on the judged rows, and its conformal margin (pooled with the shorter horizons' in
+    `horizons` when a point method has weight, see `_shorter_scores`). Forecast combinations are more
     robust than picking one method: a single pick on a few origins flips between near-equals.
     A horizon with nothing to judge borrows the choice of the nearest judged shorter horizon, its margin
     grown by sqrt(h / h0); with nothing judged at all, persistence without an interval (widen = NaN)."""
