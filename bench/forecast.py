@@ -1,8 +1,9 @@
 """Forecast bench on the real StockX sales: rolling origins whose target weeks are the history's last 8.
 
 For each horizon (1, 2, 4, 8 weeks) and level (product, product-size) it prints the median absolute
-percentage error of persistence, the EW mean, the gradient-boosted model and the method the backtest chose
-at each origin (judged on that origin's past only), and the coverage of the chosen 80 % intervals.
+percentage error of persistence, the EW mean, the size curve, the gradient-boosted model and the blend of
+them the backtest chose at each origin (judged on that origin's past only), and the coverage of the chosen
+80 % intervals.
 
     .venv/bin/python bench/forecast.py [--sales ../shared/data/stockx_sales_2017_2018.csv] [--json OUT]
 """
@@ -48,7 +49,7 @@ def main() -> int:
     for name, level in (("product", product), ("product-size", size)):
         s = summarise(evaluate(level.table, pairs))
         figures[name] = s
-        print(f"\n{name} level: MdAPE % per horizon (chosen = the backtest's pick at each origin)")
+        print(f"\n{name} level: MdAPE % per horizon (chosen = the backtest's blend at each origin)")
         print(f"{'h':>3} {'n':>6} {'persist':>8} {'ew_mean':>8} {'curve':>8} {'gbm':>8} {'chosen':>8} "
               f"{'vs pers':>8} {'cover80':>8}")
         for h, r in s.items():

@@ -26,7 +26,7 @@ def forecast(
     sizes: Annotated[bool, typer.Option("--sizes/--no-sizes", help="also forecast every product-size")] = True,
 ) -> None:
     """Forecast the weekly median sale price of every product (and product-size) sold in the 8 weeks up to
-    --as-of, with an 80 % interval; each horizon's method is chosen by a backtest on the history itself."""
+    --as-of, with an 80 % interval; each horizon's blend of methods is fitted by a backtest on the history itself."""
     from sneaker_core.forecast.sales_csv import SalesError, read_sales
     from sneaker_core.forecast.sales_forecast import forecast_sales
 

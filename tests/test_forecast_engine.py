@@ -10,9 +10,9 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from sneaker_cli.main import app
-from sneaker_core.forecast.backtest import backtest_table, choose, chosen_forecasts
+from sneaker_core.forecast.backtest import Choice, backtest_table, blend, choose, chosen_forecasts
 from sneaker_core.forecast.features import build_cube, ew_mean
-from sneaker_core.forecast.models import EW_MEAN, GBM, PERSISTENCE
+from sneaker_core.forecast.models import BLEND, EW_MEAN, GBM, PERSISTENCE
 from sneaker_core.forecast.weekly import panel_from_weekly
 from tests.forecast_fixtures import history, stockx_sales
 
@@ -102,3 +102,57 @@ def test_cli_forecast_never_reads_the_future(tmp_path):
     assert set(a["week_start"]) == {"2018-05-28", "2018-06-04"} and set(a["horizon"]) == {1, 2}
     assert a["product"].nunique() == 4 and len(a[a["size"] == ""]) == 8 and len(a[a["size"] != ""]) == 24
     assert ((a["low_usd"] <= a["forecast_usd"]) & (a["forecast_usd"] <= a["high_usd"])).all()
+
+
+def _table(rows):
+    """A backtest table from (origin, series, method, point, low, high, actual) at horizon 1."""
+    return pd.DataFrame([{"origin": o, "series": s, "horizon": 1, "method": m, "point": p, "low": lo, "high": hi,
+                          "actual": a} for o, s, m, p, lo, hi, a in rows])
+
+
+def test_blend_is_the_weighted_geometric_mean_of_the_methods():
+    bt = _table([(0, 0, PERSISTENCE, 100.0, 100.0, 100.0, 105.0), (0, 0, GBM, 121.0, 110.0, 132.0, 105.0),
+                 (0, 1, PERSISTENCE, 50.0, 50.0, 50.0, 60.0)])  # series 1 has no GBM forecast
+    b = blend(bt, {PERSISTENCE: 0.5, GBM: 0.5})
+    assert len(b) == 1 and b["method"].iloc[0] == BLEND and b["actual"].iloc[0] == 105.0
+    assert np.allclose(b[["point", "low", "high"]].iloc[0], [110.0, math.sqrt(11_000), math.sqrt(13_200)])
+    # the forecast falls back to persistence for a series a weighted method did not forecast
+    rows = chosen_forecasts(bt, 0, {1: Choice({PERSISTENCE: 0.5, GBM: 0.5}, 0.0, 1, {})})
+    assert sorted(zip(rows["series"], rows["method"], rows["point"].round(6))) == [
+        (0, BLEND, 110.0), (1, PERSISTENCE, 50.0)]
+
+
+def test_choice_fits_the_blend_weights_on_past_outcomes():
+    # every outcome is 0.3 of the way from persistence to the model in logs: the blend 0.7 / 0.3 is exact
+    rows = []
+    for o in range(8):
+        for s in range(5):
+            p, g = 100.0 + 10 * s, 100.0 * 1.1 ** (s - 2 + o % 3)
+            actual = math.exp(0.7 * math.log(p) + 0.3 * math.log(g))
+            rows += [(o, s, PERSISTENCE, p, p, p, actual), (o, s, GBM, g, g / 1.2, g * 1.2, actual),
+                     (o, s, EW_MEAN, p * 0.8, p * 0.8, p * 0.8, actual)]
+    choice = choose(_table(rows), 8, [1])[1]
+    assert choice.weights == {PERSISTENCE: 0.7, GBM: 0.3} and choice.method == BLEND
+    assert choice.mdape[BLEND] < 1e-12 < choice.mdape[PERSISTENCE] and choice.n_eval == 40
+    # the same outcomes equal to the model's own forecast: all the weight on it, named as the method
+    model = {(o, s): p for o, s, m, p, *_ in rows if m == GBM}
+    exact = [(o, s, m, p, lo, hi, model[(o, s)]) for o, s, m, p, lo, hi, _ in rows]
+    assert choose(_table(exact), 8, [1])[1].method == GBM
+    # a tie between equal forecasts goes to the simpler method
+    tie = [(o, s, m, p, lo, hi, a) for o, s, m, p, lo, hi, a in exact if m != EW_MEAN]
+    tie += [(o, s, EW_MEAN, p, lo, hi, a) for o, s, m, p, lo, hi, a in tie if m == GBM]
+    assert choose(_table(tie), 8, [1])[1].weights == {EW_MEAN: 1.0}
+
+
+def test_a_point_forecast_margin_pools_the_shorter_horizons_scores_grown_by_sqrt_h():
+    # persistence misses by exactly 0.1 in logs at both horizons; the model is far below and gets no weight
+    rows = []
+    for h in (1, 4):
+        for o in range(12):
+            rows += [{"origin": o, "series": 0, "horizon": h, "method": m, "point": p, "low": p, "high": p,
+                      "actual": 100.0 * math.exp(0.1)} for m, p in ((PERSISTENCE, 100.0), (GBM, 50.0))]
+    choice = choose(pd.DataFrame(rows), 12, [1, 4])
+    assert choice[1].weights == {PERSISTENCE: 1.0} and choice[4].weights == {PERSISTENCE: 1.0}
+    assert math.isclose(choice[1].widen, 0.1)
+    # 8 own scores of 0.1 and 8 one-week scores grown to 0.1 * sqrt(4 / 1): the 80 % quantile of the 16
+    assert math.isclose(choice[4].widen, 0.2)

@@ -1,2 +1,2 @@
 """Price forecasting: weekly series from sales or snapshots, lag features, baselines and a gradient-boosted
-quantile model chosen per horizon by a rolling-origin backtest, size curves for thin product-size series."""
+quantile model, blended per horizon by a rolling-origin backtest, size curves for thin product-size series."""

@@ -11,6 +11,7 @@ PERSISTENCE = "persistence"
 EW_MEAN = "ew_mean"
 GBM = "gbm"
 SIZE_CURVE = "size_curve"
+BLEND = "blend"  # a convex combination of the methods' log forecasts, see backtest.choose
 # Tie-break order of the backtest's choice: the simpler method wins a tie.
 METHODS = (PERSISTENCE, EW_MEAN, SIZE_CURVE, GBM)
 QUANTILES = (0.1, 0.5, 0.9)

@@ -1,8 +1,9 @@
-"""Forecast a sales history: products and product-sizes, each horizon's method chosen by backtest.
+"""Forecast a sales history: products and product-sizes, each horizon's blend of methods chosen by backtest.
 
-Product level first; the size level then borrows strength from it: a size's `size_curve` forecast is its
-product's chosen forecast times the size's premium (its own recent ratio to the product, shrunk toward its
-model's, brand's and the overall size curve by how many sales it has).
+Product level first; the size level then borrows strength from it: a size's `size_curve` forecast applies
+its product's chosen forecast change to the size's level, which is its own last price shrunk (by its recent
+sale count) toward the product's last price times the size's premium (the size curve: its own recent ratio
+to the product, shrunk toward its model's, brand's and the overall curve by how many sales it has).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sneaker_core.forecast.sales_csv import SalesError
 from sneaker_core.forecast.sizecurve import fit_size_curve
 from sneaker_core.forecast.weekly import Panel, monday, panel_from_sales
 
+SHRINK_SALES = 4.0  # a size with 4 sales in the last 4 weeks keeps half of its own level
 CURVE_WEEKS = 13  # the size curve at week t is fit on the sales of the 26 weeks up to t
 OUT_COLUMNS = ["product", "size", "week_start", "horizon", "forecast_usd", "low_usd", "high_usd", "method"]
 
@@ -73,8 +75,14 @@ def _size_cube(sales: pd.DataFrame, sizes: Panel, product: Level, horizons: list
         point[chosen["series"].to_numpy()] = chosen["point"].to_numpy()
         return point
 
+    # The size's level: its own last price, shrunk toward its product's times its size ratio by its sales.
+    own = sizes.count.rolling(RECENT_WEEKS // 2, min_periods=1).sum().to_numpy()
+    own = own / (own + SHRINK_SALES)
+    level = np.log(last) + (1 - own) * extra["lr_parent_last"]
+
     def curve(o: int, keys: np.ndarray, h: int) -> np.ndarray:
-        return product_points(o, h)[col[keys]] * np.exp(ratio[o, keys])
+        """The product's forecast change applied to the size's level."""
+        return np.exp(level[o, keys]) * product_points(o, h)[col[keys]] / pcube.last[o, col[keys]]
 
     return scube, curve
 

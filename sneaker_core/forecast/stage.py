@@ -84,7 +84,7 @@ def forecast_history(history: pd.DataFrame, cold_start: pd.DataFrame | pd.Series
                                     "forecast_usd": rows["point"].to_numpy(), "low_usd": rows["low"].to_numpy(),
                                     "high_usd": rows["high"].to_numpy(), "method": rows["method"].to_numpy(),
                                     "cold_start": False}))
-        report["choice"] = {k: {"method": c.method, "n_judged": c.n_eval,
+        report["choice"] = {k: {"method": c.method, "weights": c.weights, "n_judged": c.n_eval,
                                 "widen_log": None if np.isnan(c.widen) else round(c.widen, 5),
                                 "mdape_pct": {m: round(100 * v, 2) for m, v in c.mdape.items()}}
                             for k, c in choices.items()}
