@@ -67,7 +67,7 @@ def write_market_weeks(data_dir, weeks: list[str], n_products: int = 6, seed: in
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from sneaker_core.registry import get_model
+    from sneaker_core.registry import get_model, load_models
     from sneaker_core.scrape.records import ScrapeStats, build_table
     from sneaker_core.scrape.sizes import SIZES_SCHEMA
     from sneaker_core.scrape.snapshot import sizes_path, write_snapshot
@@ -85,8 +85,8 @@ def write_market_weeks(data_dir, weeks: list[str], n_products: int = 6, seed: in
         items.append({"product_id": "never", "title": "Nike Dunk Low Retro Never", "image_url": "http://x/n.png",
                       "price_raw": None, "position": len(items), "page_url": "http://x/sneakers/never"})
         stats = ScrapeStats()
-        write_snapshot(build_table(items, get_model("dunk-low"), "test", scraped, stats), data_dir, week,
-                       "dunk-low", "test", stats)
+        table = build_table(items, get_model("dunk-low"), "test", scraped, stats, load_models())
+        write_snapshot(table, data_dir, week, "dunk-low", "test", stats)
         rows = [{"product_id": pid, "template_id": 1, "size": float(s), "size_label": s,
                  "ask_usd": round(price * r * float(np.exp(rng.normal(0, 0.03))), 2), "currency": "USD",
                  "stock_status": "in_stock", "scraped_at": scraped}
