@@ -318,3 +318,9 @@ def test_a_fitted_candidate_is_scored_only_on_rows_it_did_not_see():
     assert result.scores["half"]["accuracy"] == pytest.approx(0.5)
     assert result.scores["memoriser"]["accuracy"] < 0.35 and result.selected == "half"
     assert (result.fitted["memoriser"].predict_proba(X).argmax(1) == y).all()
+
+
+def test_cv_groups_are_the_split_groups_that_merge_identical_images():
+    rows = pd.DataFrame({"product_id": ["a", "b", "c"], "group_key": ["x", "y", "z"]})
+    split = pd.DataFrame({"product_id": ["a", "b"], "group": ["x", "x"], "split": ["val", "val"]})  # b: a's image
+    assert meta.split_groups(rows, split).tolist() == ["x", "x", "c"]
