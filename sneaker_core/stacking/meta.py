@@ -72,7 +72,7 @@ def fit_title_model(meta_df: pd.DataFrame, split: pd.DataFrame, specs: dict[str,
     on grouped out-of-fold predictions of those products; returns the model and what was chosen."""
     train = meta_df.merge(split[split["split"] == "train"][["product_id"]], on="product_id")
     train = train[pd.to_numeric(train["price"], errors="coerce") > 0].reset_index(drop=True)
-    groups = train["group_key"].fillna(train["product_id"].astype(str)).to_numpy()
+    groups = split_groups(train, split)
     if len(set(groups)) < CV_FOLDS:  # each out-of-fold fit needs two groups of its own
         raise ValueError(f"need priced train products from at least {CV_FOLDS} product groups for the title model, "
                          f"got {len(set(groups))}")
@@ -81,6 +81,13 @@ def fit_title_model(meta_df: pd.DataFrame, split: pd.DataFrame, specs: dict[str,
     chosen = calibrate(base, oof_views(base, frame, prices, groups, CV_FOLDS), prices)
     model = clone(base).set_params(config=calibrated(base.config, chosen)).fit(frame, prices, groups.tolist())
     return model, {"fit_on": "train", "settings_chosen_on": "out-of-fold train rows", "settings": chosen}
+
+
+def split_groups(rows: pd.DataFrame, split: pd.DataFrame) -> np.ndarray:
+    """The product group of each row as the run's split drew it (`group` of split.parquet: title keys merged
+    across identical images), so no cross-validation fold shares a group, or an image, with another."""
+    group = rows["product_id"].map(split.drop_duplicates("product_id").set_index("product_id")["group"])
+    return group.fillna(rows["product_id"].astype(str)).astype(str).to_numpy()
 
 
 def cnn_truth(probs: pd.DataFrame, product_ids: pd.Series) -> np.ndarray:
@@ -143,7 +150,7 @@ def _fit_and_evaluate(run: RunDir, meta_df: pd.DataFrame, settings: Settings) ->
               "title_info": title_info, "X": X,
               "train_truth": {t: specs[t].encode(train_rows["price"].where(train_rows["price"] > 0).tolist())
                               for t in PRICE_TARGETS}}
-    groups = rows["val"]["group_key"].fillna(rows["val"]["product_id"].astype(str)).to_numpy()
+    groups = split_groups(rows["val"], split)
     for target in PRICE_TARGETS:
         y, n = truth["val"][target], len(specs[target].classes)
         known = y != MISSING

@@ -2,9 +2,10 @@
 
 Each candidate is fit on the other folds' rows (the logistic regression's own grid search runs inside those
 rows, so its choice of settings is part of what is scored) and predicts the held-out fold; fixed candidates (the CNN, the
-title model: fit on training rows) predict every row as they are. The candidate with the best out-of-fold
-accuracy wins (within-one breaks near ties, then the simpler candidate, earlier in the given order); a candidate
-that cannot be fit on some fold is out of the competition with its reason. Only the rows passed in are read:
+title model: fit on training rows) predict every row as they are. The winner is the simplest candidate (earliest
+in the given order) whose out-of-fold accuracy is within one paired standard error of the best one's: a few
+hundred validation rows cannot tell apart a lead smaller than that, and the simpler candidate varies less from
+one sample to the next. A candidate that cannot be fit on some fold is out of the competition with its reason. Only the rows passed in are read:
 the test rows never take part.
 """
 
@@ -47,7 +48,8 @@ def oof_proba(model, X: pd.DataFrame, y: np.ndarray, groups: np.ndarray, n_class
 @dataclass
 class Competition:
     """The outcome: out-of-fold scores per candidate, the ones that failed (name -> reason), the winner, its lead
-    over the runner-up (accuracy), and every surviving candidate refit on all rows."""
+    in accuracy over the best other candidate (negative when a simpler candidate within one standard error won),
+    and every surviving candidate refit on all rows."""
 
     scores: dict[str, dict] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
@@ -77,6 +79,7 @@ def compete(candidates: Mapping[str, object], X: pd.DataFrame, y: np.ndarray, gr
     if folds < 2:
         raise ValueError(f"{len(set(groups))} product group(s) in the validation rows; the selection needs 2")
     out = Competition(folds=folds, rows=len(y))
+    hits: dict[str, np.ndarray] = {}
     for name, model in candidates.items():
         try:
             oof = oof_proba(model, X, y, groups, n_classes, folds)
@@ -85,11 +88,20 @@ def compete(candidates: Mapping[str, object], X: pd.DataFrame, y: np.ndarray, gr
             out.failed[name] = f"{type(exc).__name__}: {exc}"
             continue
         out.scores[name] = class_scores(y, oof.argmax(axis=1))
+        hits[name] = oof.argmax(axis=1) == y
     if not out.scores:
         raise ValueError(f"no candidate could be fit on the validation rows: {out.failed}")
     order = list(out.scores)
-    ranked = sorted(order, key=lambda k: (-_rank(out.scores[k]), order.index(k)))
-    out.selected = ranked[0]
-    if len(ranked) > 1:
-        out.lead = out.scores[ranked[0]]["accuracy"] - out.scores[ranked[1]]["accuracy"]
+    best = max(order, key=lambda k: _rank(out.scores[k]))  # the first of equals
+    out.selected = next(k for k in order if out.scores[best]["accuracy"] - out.scores[k]["accuracy"]
+                        <= paired_se(hits[best], hits[k]))
+    others = [out.scores[k]["accuracy"] for k in order if k != out.selected]
+    if others:
+        out.lead = out.scores[out.selected]["accuracy"] - max(others)
     return out
+
+
+def paired_se(a: np.ndarray, b: np.ndarray) -> float:
+    """Standard error of the difference in accuracy of two candidates scored on the same rows (hits 0/1)."""
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    return float(np.std(d, ddof=1) / np.sqrt(len(d))) if len(d) > 1 else 0.0
