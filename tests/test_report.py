@@ -172,7 +172,7 @@ def test_broken_and_hostile_inputs_are_reported_not_raised(run_dir, tmp_path):
 
 
 
-def _rows(html: str, table_id: str) -> list[list[str]]:
+def _table_rows(html: str, table_id: str) -> list[list[str]]:
     body = re.search(rf'<table id="{table_id}">.*?<tbody>(.*?)</tbody>', html, re.DOTALL).group(1)
     return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body)]
 
@@ -180,14 +180,14 @@ def _rows(html: str, table_id: str) -> list[list[str]]:
 def test_forecast_sections_show_the_backtest_movers_and_size_curves(run_dir, report):
     html = Path(report["path"]).read_text(encoding="utf-8")
     fc = json.loads(RunDir(run_dir).backtest.read_text())
-    backtest = _rows(html, "forecast-backtest-table")
+    backtest = _table_rows(html, "forecast-backtest-table")
     assert [r[0] for r in backtest] == ["1", "2", "4"]  # 8 weeks of history judge horizons up to 4
     assert backtest[0][-1] == str(fc["evaluation"]["1"]["n"])
-    movers = _rows(html, "movers-table")
+    movers = _table_rows(html, "movers-table")
     assert len(movers) == len(fc["movers"]) >= 1 and movers[0][0] == "p0"  # its last week spiked 30 %
     assert movers[0][-1] == f"{fc['movers'][0]['move_pct']:+.1f} %" and movers[0][-1].startswith("-")
     assert all(abs(float(r[-1].removesuffix(" %"))) >= 5 for r in movers)
-    sizes = _rows(html, "size-curves-table")
+    sizes = _table_rows(html, "size-curves-table")
     assert [r[0] for r in sizes] == ["dunk-low"] and len(sizes[0]) == 1 + 4
     assert float(sizes[0][4]) > float(sizes[0][1])  # size 11 dearer than size 8
 
