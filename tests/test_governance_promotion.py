@@ -139,7 +139,7 @@ def test_manual_promote_and_rollback_record_reasons_and_predict_follows(settings
     assert "no previous champion" in runner.invoke(app, ["models", "rollback", "-r", "again"]).output
     with pytest.raises(FileNotFoundError, match="no run 2026-W09-x"):
         promote(settings.data_dir, "2026-W09-x", "typo")
-    with pytest.raises(ValueError, match="not a run id"):
+    with pytest.raises(ValueError, match="invalid run id"):
         promote(settings.data_dir, "../etc", "escape")
     with pytest.raises(ValueError, match="needs a reason"):
         rollback(settings.data_dir, " ")
@@ -171,7 +171,7 @@ def test_the_report_marks_a_refused_run_and_links_champion_and_challenger(settin
                                                    "warnings": ["dunk-low: listing count -52% (limit ±30%)"],
                                                    "models": {}})
     decide(settings.data_dir, CHAL, settings)
-    out = build_report(settings.data_dir / "runs" / CHAL)
+    out = build_report(RunDir.for_id(settings.data_dir, CHAL))
     html = (settings.data_dir / "runs" / CHAL / "report" / "index.html").read_text(encoding="utf-8")
     sections = {s["id"]: s for s in out["sections"]}
     assert sections["promotion"]["available"] and sections["drift"]["available"]
@@ -180,7 +180,7 @@ def test_the_report_marks_a_refused_run_and_links_champion_and_challenger(settin
     assert "drift: dunk-low: listing count -52% (limit ±30%)" in html  # a reason of the refusal
     assert 'id="promotion-table"' in html and "promoted by hand" not in html
     promote(settings.data_dir, CHAL, "checked")
-    build_report(settings.data_dir / "runs" / CHAL)
+    build_report(RunDir.for_id(settings.data_dir, CHAL))
     html = (settings.data_dir / "runs" / CHAL / "report" / "index.html").read_text(encoding="utf-8")
     assert "NOT PROMOTED" in html and "It has since been promoted by hand" in html
 

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 
 from sneaker_core.atomic import sha256_file, write_json
 from sneaker_core.history import HISTORY_COLUMNS, price_history, read_history, week_start
-from sneaker_core.registry import get_model
+from sneaker_core.registry import get_model, load_models
 from sneaker_core.scrape.records import RECORD_SCHEMA, ScrapeStats, build_table
 from sneaker_core.scrape.snapshot import manifest_path, read_snapshot, snapshot_path, write_snapshot
 
@@ -23,13 +23,14 @@ def _item(pid: str, title: str, price: str | None, position: int, **time_fields)
 
 def _v2(data_dir, week: str, model: str, items: list[dict]) -> dict:
     stats = ScrapeStats()
-    table = build_table(items, get_model(model), "test", datetime(2026, 1, 1, tzinfo=UTC), stats)
+    table = build_table(items, get_model(model), "test", datetime(2026, 1, 1, tzinfo=UTC), stats, load_models())
     return write_snapshot(table, data_dir, week, model, "test", stats)
 
 
 def _v1(data_dir, week: str, model: str, items: list[dict]) -> None:
     """A snapshot as the code before schema 2 wrote it: 15 columns, a manifest without schema_version."""
-    table = build_table(items, get_model(model), "test", datetime(2026, 1, 1, tzinfo=UTC), ScrapeStats())
+    table = build_table(items, get_model(model), "test", datetime(2026, 1, 1, tzinfo=UTC), ScrapeStats(),
+                        load_models())
     path = snapshot_path(data_dir, week, model)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table.select(V1_SCHEMA.names).cast(V1_SCHEMA), path)

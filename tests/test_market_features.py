@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from stacking_fixtures import synthetic_catalog
 
+from sneaker_core.rundir import RunDir
 from sneaker_core.stacking.features import dense_title_features, feature_frame
 from sneaker_core.stacking.market_features import (
     MARKET_COLUMNS,
@@ -102,7 +103,7 @@ def test_train_titles_uses_market_columns_and_rows_without_them_keep_the_title_e
     assert counts["retail_usd"]["ok"] + counts["retail_usd"]["missing"] == manifest["priced_rows"]
     assert manifest["validation_with_market"]["price_estimate"]["n"] > 0
     assert WITH_MARKET in manifest["config"]["interval_margins"]
-    model = load_title_model(market_run)
+    model = load_title_model(RunDir(market_run))
     assert WITH_MARKET in model.estimators_
     rows = pd.DataFrame({"title": ["Dunk Low 'Grey Navy'"] * 3, "retail_usd": ["90", "250", ""],
                          "release_date": ["2022-06-01", "2022-06-01", ""]})
