@@ -15,8 +15,7 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, Fl
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.forecast import run_forecast
-from sneaker_core.rundir import BACKTEST_JSON, FORECASTS_PARQUET
-from sneaker_core.runs import run_dir
+from sneaker_core.rundir import BACKTEST_JSON, FORECASTS_PARQUET, RunDir
 from sneaker_core.settings import Settings
 from tests.forecast_fixtures import write_market_weeks
 
@@ -43,7 +42,7 @@ def test_forecast_task_in_a_flow_is_cached_and_survives_a_failed_stack(tmp_path,
     monkeypatch.setenv("PREFECT_LOCAL_STORAGE_PATH", str(tmp_path / "results"))
     settings = Settings(data_dir=tmp_path / "data")
     write_market_weeks(settings.data_dir, WEEKS, n_products=4)
-    folder = run_dir(settings.data_dir, "2026-W45-x")
+    folder = RunDir.for_id(settings.data_dir, "2026-W45-x").path
     folder.mkdir(parents=True)
     predictions = folder / "predictions.csv"
     pd.DataFrame({"product_id": ["never"], "price_estimate_usd": [180.0], "price_low_usd": [150.0],
