@@ -92,13 +92,17 @@ def _single_title_table(table: pd.DataFrame) -> Table:
         return out
     for field in ("model", "brand", "label_status", "pred_price_decile_class", "pred_price_band_class"):
         out.add_row(field, str(row[field]))
+    if "size_label" in row.index:
+        out.add_row("size", f"{row['size_label']}: " + (f"× {row['size_ratio']:.3f} of the product's price"
+                                                        if not row["size_reason"] else
+                                                        f"no size estimate ({row['size_reason']})"))
     out.add_row("estimate", f"${row['price_estimate_usd']:,.0f} "
                 f"(10-90%: ${row['price_low_usd']:,.0f} - ${row['price_high_usd']:,.0f})")
     out.add_row("net payout", f"${row['net_payout_usd']:,.2f} (after the marketplace's fees)")
     return out
 
 
-def _title_frame(title: str, retail: float | None, release: str | None) -> pd.DataFrame:
+def _title_frame(title: str, retail: float | None, release: str | None, size: str | None = None) -> pd.DataFrame:
     """One title row with its optional retail price and release date; a one-line error for an unusable one."""
     from sneaker_core.stacking.market_features import MISSING, OK, release_value, retail_value
 
@@ -106,7 +110,8 @@ def _title_frame(title: str, retail: float | None, release: str | None) -> pd.Da
         raise ValueError(f"--retail {retail}: {retail_value(retail)[1]}; give the retail price in dollars, e.g. 110")
     if release_value(release)[1] not in (OK, MISSING):
         raise ValueError(f"--release {release!r} is not a date; give it as YYYY-MM-DD, e.g. 2023-03-21")
-    return pd.DataFrame({"title": [title], "retail_usd": [retail], "release_date": [release]})
+    row = {"title": [title], "retail_usd": [retail], "release_date": [release]}
+    return pd.DataFrame(row if size is None else {**row, "size": [size]})
 
 
 def _print_image_prediction(image: Path, run: RunDir, title: str | None, title_row: pd.DataFrame,
@@ -139,9 +144,12 @@ def predict_cmd(
     retail: Annotated[float | None, typer.Option("--retail", min=0.01, max=DEFAULT_MAX_USD,
                                                            help="retail price in dollars (with --title)")] = None,
     release: Annotated[str | None, typer.Option("--release", help="release date YYYY-MM-DD (with --title)")] = None,
+    size: Annotated[str | None, typer.Option("--size", help="US size, e.g. 9.5 (with --title; a CSV takes a `size` "
+                                                             "column): the estimate for that size")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
     """Predict price decile, $100 band and a dollar estimate with its 10-90% interval."""
+    from sneaker_core.stacking.size_estimate import load_size_curves
     from sneaker_core.stacking.title_predict import predict_csv, predict_title_rows
     from sneaker_core.stacking.title_run import load_title_model
 
@@ -168,8 +176,8 @@ def predict_cmd(
             raise ValueError(f"{source} is neither a CSV nor an image ({', '.join(sorted(IMAGE_SUFFIXES))})")
         if not title:
             raise ValueError("give a CSV, an image, or --title \"...\"")
-        table = predict_title_rows(_title_frame(title, retail, release), load_title_model(run_dir), _models(),
-                                   schedule, seen)
+        table = predict_title_rows(_title_frame(title, retail, release, size), load_title_model(run_dir), _models(),
+                                   schedule, seen, load_size_curves(run_dir))
         Console().print(_single_title_table(table))
     except (ValueError, OSError, TypeError, BadImage) as exc:
         print_error(console, exc)

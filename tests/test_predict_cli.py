@@ -132,3 +132,31 @@ def test_title_model_is_verified_before_it_is_unpickled(run_dir: Path, tmp_path:
     result = runner.invoke(app, ["predict", "--title", "Dunk Low 'Panda'", "--run", str(tampered)])
     assert result.exit_code == 2 and "is corrupt" in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_size_scales_the_estimate_by_the_runs_size_curve(run_dir: Path, tmp_path: Path):
+    """A `size` column (or --size) gives that size's estimate: the product's times its model's curve."""
+    import shutil
+
+    sized = tmp_path / "sized"
+    shutil.copytree(run_dir, sized)
+    RunDir(sized).backtest.write_text(json.dumps({"size_curves": {"week": "2026-W48", "models": {
+        "dunk-low": {"9": 0.95, "12": 1.25}}}}))
+    titles = ["Dunk Low 'Grey Navy'"] * 4 + ["Bapesta Low 'Black Gold'"]
+    pd.DataFrame({"title": titles, "size": ["", "12.0", "9", "17", "9"]}).to_csv(tmp_path / "rows.csv", index=False)
+    result = runner.invoke(app, ["predict", str(tmp_path / "rows.csv"), "--run", str(sized),
+                                 "--out", str(tmp_path / "out.csv")])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False, dtype={"size_label": str})
+    assert out["size_label"].tolist() == ["", "12", "9", "17", "9"]
+    assert out["size_reason"].tolist() == ["", "", "", "size_not_in_curve", "no_size_curve_for_model"]
+    base = out.loc[0, ["price_estimate_usd", "price_low_usd", "price_high_usd"]].astype(float).to_numpy()
+    for row, ratio in ((1, 1.25), (2, 0.95), (3, 1.0)):
+        got = out.loc[row, ["price_estimate_usd", "price_low_usd", "price_high_usd"]].astype(float).to_numpy()
+        assert np.allclose(got, (base * ratio).round(2), atol=0.011), (row, got, base)
+    assert float(out.loc[1, "net_payout_usd"]) == net_payout(float(out.loc[1, "price_estimate_usd"]),
+                                                             schedule_from(Settings())).net_usd
+    one = runner.invoke(app, ["predict", "--title", "Dunk Low 'Grey Navy'", "--size", "12", "--run", str(sized)])
+    assert one.exit_code == 0 and "12: × 1.250 of the product's price" in one.output, one.output
+    plain = runner.invoke(app, ["predict", "--title", "Dunk Low 'Grey Navy'", "--size", "12", "--run", str(run_dir)])
+    assert "no size estimate (no_size_curves_in_run)" in plain.output  # a train-titles run has no forecast stage
