@@ -8,7 +8,8 @@ from sneaker_core.settings import Settings
 
 
 def stack_run(run: RunDir, settings: Settings) -> dict:
-    """Stack (meta A/B, dollar estimate, predictions); the results go to the run's stack results file.
+    """Stack (the candidates' competition, the dollar estimate, predictions); the results go to the run's stack
+    results file.
 
     A run with too little validation data for the meta-models (a tiny trial run), or without both price
     targets, records why under `meta.skipped` instead.
