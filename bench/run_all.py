@@ -26,7 +26,7 @@ from rich.table import Table
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-NOT_BENCHES = {"run_all", "report_screenshot"}  # report_screenshot rebuilds docs/report.png, measures nothing
+NOT_BENCHES = {"run_all", "report_screenshot", "forecast_chart"}  # these two redraw docs/ pictures, measure nothing
 # name -> (full-size arguments, quick arguments), in the order the table shows them
 PROFILES: dict[str, tuple[list[str], list[str]]] = {
     "scrape": ([], ["--items", "60", "--products", "800"]),
