@@ -8,7 +8,7 @@ from typing import Any
 from prefect import task
 
 from sneaker_core.atomic import sha256_file
-from sneaker_core.forecast.run import forecast_run
+from sneaker_core.forecast.run import forecast_run, size_tables_digest
 from sneaker_core.forecast.stage import FORECAST_VERSION, HORIZONS
 from sneaker_core.history import snapshots_digest
 from sneaker_core.rundir import RunDir
@@ -21,6 +21,7 @@ def _key(context, params: dict[str, Any]) -> str:
     cold = params.get("cold_start_path")
     cold_sha = sha256_file(Path(cold)) if cold is not None and Path(cold).is_file() else None
     return cache_key("forecast", FORECAST_VERSION, snapshots_digest(Path(s.data_dir), params["week"]),
+                     size_tables_digest(Path(s.data_dir), params["week"]),
                      params["week"], HORIZONS, s.seed, cold_sha, str(Path(params["folder"]).resolve()),
                      data_key(s))
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sneaker_core.forecast.movers import MOVE_ALERT
-from sneaker_core.forecast.run import RUN_COLUMNS, forecast_run
+from sneaker_core.forecast.run import RUN_COLUMNS, forecast_run, size_tables_digest
 from sneaker_core.history import snapshots_digest
 from sneaker_core.rundir import BACKTEST_JSON, FORECASTS_CSV, FORECASTS_PARQUET
 from tests.forecast_fixtures import write_market_weeks
@@ -60,8 +60,10 @@ def test_a_later_week_changes_nothing_for_an_earlier_run(tmp_path):
     write_market_weeks(data, WEEKS[:-1])
     key = snapshots_digest(data, WEEKS[-2])
     forecast_run(data, WEEKS[-2], tmp_path / "before")
+    sizes_key = size_tables_digest(data, WEEKS[-2])
     write_market_weeks(data, WEEKS[-1:], seed=1)  # a later week (snapshot and size table) arrives
     assert snapshots_digest(data, WEEKS[-2]) == key != snapshots_digest(data, WEEKS[-1])
+    assert size_tables_digest(data, WEEKS[-2]) == sizes_key != size_tables_digest(data, WEEKS[-1])
     forecast_run(data, WEEKS[-2], tmp_path / "after")
     before, after = _read(tmp_path / "before"), _read(tmp_path / "after")
     pd.testing.assert_frame_equal(before[0], after[0])

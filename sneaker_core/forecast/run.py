@@ -7,6 +7,8 @@ product_id, price_estimate_usd, price_low_usd, price_high_usd) when stacking pro
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sneaker_core.atomic import sha256_file
 from sneaker_core.csv_files import CsvError, read_csv_table
 from sneaker_core.forecast.movers import TOP_PATHS, movers, paths, size_curves
 from sneaker_core.forecast.sales_csv import SalesError
@@ -38,6 +41,14 @@ def read_cold_start(path: Path | str | None) -> pd.DataFrame | None:
         return None  # a predictions table of another layout gives no cold start; the counts say so
     table = table[["product_id", *COLD_COLUMNS]].rename(columns=COLD_COLUMNS)
     return table.drop_duplicates("product_id", keep="last")
+
+
+def size_tables_digest(data_dir: Path, until: str) -> str:
+    """sha256 over the size tables of the weeks up to `until` (what `size_asks` may read): with the snapshots'
+    digest, the stage's cache key, so a size table scraped or changed later in the same week re-forecasts."""
+    found = [[str(p), sha256_file(p)] for week, model, _ in list_snapshots(data_dir) if week <= until
+             for p in [sizes_path(data_dir, week, model)] if p.is_file()]
+    return hashlib.sha256(json.dumps(found).encode()).hexdigest()
 
 
 def size_asks(data_dir: Path, weeks: list[str], history: pd.DataFrame) -> pd.DataFrame:
