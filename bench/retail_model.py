@@ -74,7 +74,8 @@ def one_seed(frame: pd.DataFrame, prices: np.ndarray, groups: np.ndarray, seed: 
     out = {"ridge on title n-grams (reference)": ngram_ridge([normalise_title(t) for t in frame["title"]],
                                                               prices, tr, te)}
     for name, condition in (("title (+ brand) only", TITLE_ONLY), ("title + retail + release", WITH_MARKET)):
-        out[name] = price_metrics(prices[te], *views[condition].estimate(config.interval_margins))
+        out[name] = price_metrics(prices[te], *views[condition].estimate(config.interval_margins,
+                                                                          config.ridge_shares))
     out["_rows"] = {"train": len(tr), "val": len(va), "test": len(te),
                     "test_market_rows": int(views[WITH_MARKET].market_rows.sum())}
     return out

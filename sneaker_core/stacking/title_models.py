@@ -8,10 +8,14 @@ Two stages, both fit on the same rows:
    log space), which are blended with the classifiers' probabilities.
 Stage 2 is up to three estimators fit on every row: the title-only one never reads the image-URL numbers nor
 the market columns (retail price, age since release: `market_features`), the image one reads the image-URL
-numbers, the market one reads both plus a second ridge (title features + the market block). A row with a retail
-price or release date is predicted by the market one, else a row whose image URL gives a number by the image
-one, else by the title-only one; a condition no training row had is never used. Each condition has its own blend
-weights and interval margin (`TitleModelConfig`), chosen on validation rows by `title_calibrate`.
+numbers, the market one reads both plus a second ridge (title features + the market block) and learns the log
+premium over the retail price (log price - log retail; the row's ridge prediction stands in where the retail price
+is unknown). A row with a retail price or release date is predicted by the market one, else a row whose image URL
+gives a number by the image one, else by the title-only one; a condition no training row had is never used.
+The dollar estimate's median is a blend of the boosted median and the row's ridge prediction (the market ridge
+for market rows, else the title ridge): two different models' errors partly cancel, and the boosted trees alone
+are jumpy on a thousand rows. Each condition has its own classifier blend weights, ridge share and interval
+margin (`TitleModelConfig`), chosen on validation rows by `title_calibrate`.
 """
 
 from __future__ import annotations
@@ -41,9 +45,10 @@ MARKET_RIDGE = "ridge_market_log_price"
 
 @dataclass(frozen=True)
 class TitleModelConfig:
-    """Settings of the title models. The per-condition blend weights (classifier share, per target) and interval
-    margins (log-space widening of the 10-90% interval) are chosen on held-out rows: `title_calibrate.calibrated`
-    returns a new config with them, for the model that is then fit."""
+    """Settings of the title models. The per-condition blend weights (classifier share, per target), ridge shares
+    (the ridge prediction's share in the median) and interval margins (log-space widening of the 10-90% interval)
+    are chosen on held-out rows: `title_calibrate.calibrated` returns a new config with them, for the model that
+    is then fit."""
 
     ridge_alpha: float = 1.0
     logreg_c: float = 3.0
@@ -56,6 +61,7 @@ class TitleModelConfig:
     blend_weights: dict[str, dict[str, float]] = field(
         default_factory=lambda: {c: {t: 0.5 for t in TITLE_TARGETS} for c in CONDITIONS})
     interval_margins: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CONDITIONS, 0.0))
+    ridge_shares: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CONDITIONS, 0.5))
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -63,12 +69,14 @@ class TitleModelConfig:
 
 @dataclass
 class TitlePrediction:
-    """Raw predictions for a batch of rows; `with_image` / `with_market` mark the rows the image-aware / the
-    market estimator predicted (never both)."""
+    """Raw predictions for a batch of rows: the boosted log quantiles and each row's ridge log price (the market
+    ridge's on market rows); `with_image` / `with_market` mark the rows the image-aware / the market estimator
+    predicted (never both)."""
 
     classifier_proba: dict[str, np.ndarray]
     regression_proba: dict[str, np.ndarray]
     log_quantiles: np.ndarray
+    ridge_log: np.ndarray
     with_image: np.ndarray
     with_market: np.ndarray | None = None
 
@@ -89,9 +97,17 @@ class TitlePrediction:
         w = self._per_row({c: per_target[target] for c, per_target in weights.items()})
         return blend(self.classifier_proba[target], self.regression_proba[target], w[:, None])
 
-    def estimate(self, margins: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(estimate, low, high) in dollars, the interval widened in log space by each row's condition margin."""
-        return dollar_interval(self.log_quantiles, self._per_row(margins))
+    def quantiles(self, ridge_shares: Mapping[str, float]) -> np.ndarray:
+        """The log quantiles moved so that the median is the blend of the boosted median and the ridge prediction
+        with each row's condition share (the interval keeps its width around it)."""
+        shift = self._per_row(ridge_shares) * (self.ridge_log - self.log_quantiles[:, 1])
+        return self.log_quantiles + shift[:, None]
+
+    def estimate(self, margins: Mapping[str, float], ridge_shares: Mapping[str, float]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(estimate, low, high) in dollars from `quantiles`, the interval widened in log space by each row's
+        condition margin."""
+        return dollar_interval(self.quantiles(ridge_shares), self._per_row(margins))
 
 
 def blend(p_a: np.ndarray, p_b: np.ndarray, weight_a: float | np.ndarray) -> np.ndarray:
@@ -103,6 +119,20 @@ def blend(p_a: np.ndarray, p_b: np.ndarray, weight_a: float | np.ndarray) -> np.
 def _has_image(dense: pd.DataFrame) -> np.ndarray:
     """Rows whose image URL gave at least one number."""
     return dense[list(IMAGE_COLUMNS)].notna().any(axis=1).to_numpy()
+
+
+def _ridge_log(dense: pd.DataFrame) -> np.ndarray:
+    """Each row's ridge log price: the market ridge's where the row has market columns, else the title ridge's."""
+    return np.where(has_market(dense), dense[MARKET_RIDGE], dense["ridge_log_price"])
+
+
+def _offset(condition: str, dense: pd.DataFrame) -> np.ndarray | None:
+    """What the condition's boosted trees learn the log price on top of: the market one the log retail price
+    (the premium is what the title and age must explain; the ridge prediction where retail is unknown), the
+    others nothing."""
+    if condition != WITH_MARKET:
+        return None
+    return np.where(dense["has_retail"] > 0, dense["log_retail"], _ridge_log(dense))
 
 
 def _full_proba(model: LogisticRegression, X, n_classes: int) -> np.ndarray:
@@ -192,7 +222,7 @@ class TitleModel(BaseEstimator):
         if self.market_ridge_ is not None:
             variants[WITH_MARKET] = list(dense.columns)
         self.estimators_ = {key: (columns, self._estimator(columns).fit(dense[columns].to_numpy(dtype=float),
-                                                                       prices_usd))
+                                                                       prices_usd, _offset(key, dense)))
                             for key, columns in variants.items()}
         return self
 
@@ -218,12 +248,14 @@ class TitleModel(BaseEstimator):
         for key, rows in ((WITH_MARKET, with_market), (WITH_IMAGE, has_image), (TITLE_ONLY, title_only)):
             if rows.any():
                 columns, estimator = self.estimators_[key]
-                logq[rows] = estimator.predict_log(dense.loc[rows, columns].to_numpy(dtype=float))
+                offset = _offset(key, dense.loc[rows])
+                logq[rows] = estimator.predict_log(dense.loc[rows, columns].to_numpy(dtype=float), offset)
         classes = self.bin_classes
         return TitlePrediction(
             classifier_proba={t: _full_proba(m, X, len(classes[t])) for t, m in self.classifiers_.items()},
             regression_proba={t: bin_probabilities(logq, e) for t, e in self.edges.items()},
             log_quantiles=logq,
+            ridge_log=_ridge_log(dense),
             with_image=has_image,
             with_market=with_market,
         )
