@@ -30,16 +30,9 @@ from sneaker_core.stacking.title_calibrate import (
     condition_views,
     interval_margin,
 )
-from sneaker_core.stacking.title_models import (
-    TITLE_ONLY,
-    WITH_IMAGE,
-    WITH_MARKET,
-    TitleModel,
-    TitleModelConfig,
-    TitlePrediction,
-    blend,
-)
+from sneaker_core.stacking.title_models import TitleModel, TitleModelConfig
 from sneaker_core.stacking.title_predict import predict_title_rows
+from sneaker_core.stacking.title_prediction import TITLE_ONLY, WITH_IMAGE, WITH_MARKET, TitlePrediction, blend
 from sneaker_core.stacking.title_run import TITLES_STAGE, load_title_model, train_titles
 from sneaker_core.targets import assign_bins, fit_decile_edges
 

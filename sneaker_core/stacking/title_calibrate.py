@@ -26,14 +26,12 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from sneaker_core.stacking.market_features import without_market
-from sneaker_core.stacking.title_models import (
+from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
+from sneaker_core.stacking.title_prediction import (
     CONDITIONS,
     TITLE_ONLY,
-    TITLE_TARGETS,
     WITH_IMAGE,
     WITH_MARKET,
-    TitleModel,
-    TitleModelConfig,
     TitlePrediction,
     blend,
 )

@@ -6,21 +6,19 @@ Two stages, both fit on the same rows:
 2. the ridge prediction + dense attributes/label codes/image-URL numbers (`image_url`) -> quantile gradient
    boosting (10/50/90%) of log price (`PriceEstimator`). Its quantiles also give bin probabilities (normal in
    log space), which are blended with the classifiers' probabilities.
-Stage 2 is up to three estimators fit on every row: the title-only one never reads the image-URL numbers nor
-the market columns (retail price, age since release: `market_features`), the image one reads the image-URL
-numbers, the market one reads both plus a second ridge (title features + the market block) and learns the log
-premium over the retail price (log price - log retail; the row's ridge prediction stands in where the retail price
-is unknown). A row with a retail price or release date is predicted by the market one, else a row whose image URL
+Stage 2 is up to three estimators fit on every row: the title-only one reads neither the image-URL numbers nor
+the market columns (retail price, age since release: `market_features`), the image one the image-URL numbers,
+the market one both, a second ridge (title features + market block), and learns the log premium over retail
+(`_offset`). A row with a retail price or release date is predicted by the market one, else a row whose image URL
 gives a number by the image one, else by the title-only one; a condition no training row had is never used.
-The dollar estimate's median is a blend of the boosted median and the row's ridge prediction (the market ridge
-for market rows, else the title ridge): two different models' errors partly cancel, and the boosted trees alone
-are jumpy on a thousand rows. Each condition has its own classifier blend weights, ridge share and interval
-margin (`TitleModelConfig`), chosen on validation rows by `title_calibrate`.
+The estimate's median blends the boosted median with the row's ridge prediction: the errors of two different
+models partly cancel, and boosted trees alone are jumpy on a thousand rows. Each condition has its own classifier
+blend weights, ridge share and interval margin (`TitleModelConfig`), chosen on validation by `title_calibrate`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -31,15 +29,20 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
 
-from sneaker_core.stacking.estimate import PriceEstimator, bin_probabilities, dollar_interval
+from sneaker_core.stacking.estimate import PriceEstimator, bin_probabilities
 from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, categorical_mask, dense_title_features
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS
 from sneaker_core.stacking.market_features import MARKET_COLUMNS, has_market, linear_market_block
+from sneaker_core.stacking.title_prediction import (
+    CONDITIONS,
+    TITLE_ONLY,
+    WITH_IMAGE,
+    WITH_MARKET,
+    TitlePrediction,
+)
 from sneaker_core.targets import assign_bins, bin_names
 
 TITLE_TARGETS = ("price_decile", "price_band")
-WITH_IMAGE, TITLE_ONLY, WITH_MARKET = "with_image", "title_only", "with_market"
-CONDITIONS = (TITLE_ONLY, WITH_IMAGE, WITH_MARKET)
 MARKET_RIDGE = "ridge_market_log_price"
 
 
@@ -67,55 +70,6 @@ class TitleModelConfig:
         return asdict(self)
 
 
-@dataclass
-class TitlePrediction:
-    """Raw predictions for a batch of rows: the boosted log quantiles and each row's ridge log price (the market
-    ridge's on market rows); `with_image` / `with_market` mark the rows the image-aware / the market estimator
-    predicted (never both)."""
-
-    classifier_proba: dict[str, np.ndarray]
-    regression_proba: dict[str, np.ndarray]
-    log_quantiles: np.ndarray
-    ridge_log: np.ndarray
-    with_image: np.ndarray
-    with_market: np.ndarray | None = None
-
-    @property
-    def market_rows(self) -> np.ndarray:
-        return np.zeros(len(self.with_image), dtype=bool) if self.with_market is None else self.with_market
-
-    def _per_row(self, by_condition: Mapping[str, float]) -> np.ndarray:
-        """Each row's condition value (a condition no row is in need not be given)."""
-        out = np.full(len(self.with_image), by_condition[TITLE_ONLY], dtype=float)
-        for condition, rows in ((WITH_IMAGE, self.with_image), (WITH_MARKET, self.market_rows)):
-            if rows.any():
-                out[rows] = by_condition[condition]
-        return out
-
-    def proba(self, target: str, weights: Mapping[str, Mapping[str, float]]) -> np.ndarray:
-        """Classifier and regression probabilities blended with each row's condition weight for `target`."""
-        w = self._per_row({c: per_target[target] for c, per_target in weights.items()})
-        return blend(self.classifier_proba[target], self.regression_proba[target], w[:, None])
-
-    def quantiles(self, ridge_shares: Mapping[str, float]) -> np.ndarray:
-        """The log quantiles moved so that the median is the blend of the boosted median and the ridge prediction
-        with each row's condition share (the interval keeps its width around it)."""
-        shift = self._per_row(ridge_shares) * (self.ridge_log - self.log_quantiles[:, 1])
-        return self.log_quantiles + shift[:, None]
-
-    def estimate(self, margins: Mapping[str, float], ridge_shares: Mapping[str, float]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(estimate, low, high) in dollars from `quantiles`, the interval widened in log space by each row's
-        condition margin."""
-        return dollar_interval(self.quantiles(ridge_shares), self._per_row(margins))
-
-
-def blend(p_a: np.ndarray, p_b: np.ndarray, weight_a: float | np.ndarray) -> np.ndarray:
-    """Row-normalised weighted mean of two probability matrices (`weight_a` scalar or one per row, (n, 1))."""
-    p = weight_a * p_a + (1.0 - weight_a) * p_b
-    return p / p.sum(axis=1, keepdims=True)
-
-
 def _has_image(dense: pd.DataFrame) -> np.ndarray:
     """Rows whose image URL gave at least one number."""
     return dense[list(IMAGE_COLUMNS)].notna().any(axis=1).to_numpy()
@@ -127,12 +81,9 @@ def _ridge_log(dense: pd.DataFrame) -> np.ndarray:
 
 
 def _offset(condition: str, dense: pd.DataFrame) -> np.ndarray | None:
-    """What the condition's boosted trees learn the log price on top of: the market one the log retail price
-    (the premium is what the title and age must explain; the ridge prediction where retail is unknown), the
-    others nothing."""
-    if condition != WITH_MARKET:
-        return None
-    return np.where(dense["has_retail"] > 0, dense["log_retail"], _ridge_log(dense))
+    """What the condition's trees learn the log price on top of: the market one, the log retail price (the premium
+    is what title and age must explain; the ridge prediction where retail is unknown); the others, nothing."""
+    return None if condition != WITH_MARKET else np.where(dense["has_retail"] > 0, dense["log_retail"], _ridge_log(dense))
 
 
 def _full_proba(model: LogisticRegression, X, n_classes: int) -> np.ndarray:
