@@ -44,7 +44,7 @@ from sneaker_core.stacking.title_models import (
 from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fit_decile_edges
 
 TITLES_STAGE = "titles"
-FORMAT_VERSION = 5  # bump when the saved model's layout (its attributes) changes; older files are refused
+FORMAT_VERSION = 6  # bump when the saved model's layout (its attributes) changes; older files are refused
 
 
 def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
