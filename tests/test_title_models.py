@@ -32,7 +32,7 @@ from sneaker_core.stacking.title_calibrate import (
 )
 from sneaker_core.stacking.title_models import TitleModel, TitleModelConfig
 from sneaker_core.stacking.title_predict import predict_title_rows
-from sneaker_core.stacking.title_prediction import TITLE_ONLY, WITH_IMAGE, WITH_MARKET, TitlePrediction, blend
+from sneaker_core.stacking.title_prediction import TITLE_ONLY, WITH_IMAGE, WITH_MARKET, TitlePrediction
 from sneaker_core.stacking.title_run import TITLES_STAGE, load_title_model, train_titles
 from sneaker_core.targets import assign_bins, fit_decile_edges
 
@@ -216,11 +216,6 @@ def test_ridge_share_is_chosen_on_validation_and_moves_the_whole_interval():
     assert np.allclose(moved, np.column_stack([y - 0.2, y, y + 0.2]))
     estimate, low, high = pred.estimate({TITLE_ONLY: 0.1, WITH_IMAGE: 0.0}, {TITLE_ONLY: 0.8, WITH_IMAGE: 0.0})
     assert np.allclose(np.log(estimate), y) and np.allclose(np.log(high) - np.log(low), 0.6)
-
-
-def test_blend_takes_one_weight_per_row():
-    a, b = np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([[0.0, 1.0], [0.0, 1.0]])
-    assert np.allclose(blend(a, b, np.array([[1.0], [0.25]])), [[1.0, 0.0], [0.25, 0.75]])
 
 
 @pytest.fixture(scope="module")
