@@ -1,10 +1,11 @@
 """Retail price and release date in the title models, on the real StockX catalog (April 2023).
 
 On a product-grouped 70/15/15 split (`title_model.grouped_three_way`, groups from `titles.group_key`), the
-title models are fit on train, each condition's blend weights and interval margin chosen on validation, and
-the dollar estimate (lowest ask) scored on test: from the title alone (+ brand; retail and release blanked) and
+title models are fit on train, each condition's settings (blend weights, ridge share, interval margin) chosen on
+validation, then — as `sneaker train-titles` does — refit with those settings on train + validation, and the
+dollar estimate (lowest ask) scored on test: from the title alone (+ brand; retail and release blanked) and
 from title + brand + retail + release date — beside a ridge regression on title word n-grams (TF-IDF, log price)
-measured on the same rows in the same run. Features are the title, brand, retail price and release date only;
+fit on train + validation and measured on the same rows in the same run. Features are the title, brand, retail price and release date only;
 the catalog's market-side columns (asks, bids, sales, last sale, volatility, premium, ...) are never read
 (`stockx_rows` drops them). Age is taken at a fixed as-of date, AS_OF: the snapshot is from around April 2023.
 
@@ -70,11 +71,15 @@ def one_seed(frame: pd.DataFrame, prices: np.ndarray, groups: np.ndarray, seed: 
     model = TitleModel(fit_decile_edges(prices[tr]), list(DEFAULT_PRICE_BAND_EDGES), TitleModelConfig(seed=seed))
     model.fit(frame.iloc[tr], prices[tr], groups[tr].tolist())
     config = calibrated(model.config_, calibrate(model, condition_views(model, frame.iloc[va]), prices[va]))
+    fit = np.concatenate([tr, va])
+    model = TitleModel(fit_decile_edges(prices[fit]), list(DEFAULT_PRICE_BAND_EDGES), config)
+    model.fit(frame.iloc[fit], prices[fit], groups[fit].tolist())
     views = condition_views(model, frame.iloc[te])
     out = {"ridge on title n-grams (reference)": ngram_ridge([normalise_title(t) for t in frame["title"]],
-                                                              prices, tr, te)}
+                                                              prices, fit, te)}
     for name, condition in (("title (+ brand) only", TITLE_ONLY), ("title + retail + release", WITH_MARKET)):
-        out[name] = price_metrics(prices[te], *views[condition].estimate(config.interval_margins))
+        out[name] = price_metrics(prices[te], *views[condition].estimate(config.interval_margins,
+                                                                          config.ridge_shares))
     out["_rows"] = {"train": len(tr), "val": len(va), "test": len(te),
                     "test_market_rows": int(views[WITH_MARKET].market_rows.sum())}
     return out

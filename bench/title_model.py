@@ -139,7 +139,7 @@ def main() -> None:
         if condition == WITH_MARKET and not pred.market_rows.any():
             continue  # the GOAT catalog has no retail price or release date
         ours = evaluate(model, pred, prices[te], prices[tr], config)
-        uncalibrated = pred.estimate(dict.fromkeys(CONDITIONS, 0.0))
+        uncalibrated = pred.estimate(dict.fromkeys(CONDITIONS, 0.0), config.ridge_shares)
         print_condition(names[condition], ours, ref, price_metrics(prices[te], *uncalibrated)["coverage_10_90"])
     print(f"\ntime: title models {t_ours:.0f}s, reference {t_ref:.0f}s ({t_ours / max(t_ref, 1e-9):.1f}x), "
           f"total {time.perf_counter() - t0:.0f}s")

@@ -109,7 +109,7 @@ def test_train_titles_uses_market_columns_and_rows_without_them_keep_the_title_e
                          "release_date": ["2022-06-01", "2022-06-01", ""]})
     pred = model.predict(feature_frame(rows, "2023-04-15"))
     assert pred.market_rows.tolist() == [True, True, False]
-    est = pred.estimate(model.config_.interval_margins)[0]
+    est = pred.estimate(model.config_.interval_margins, model.config_.ridge_shares)[0]
     assert est[1] > est[0]  # the dearer retail price gives the dearer estimate
     # a row without the columns at all is predicted exactly as a row with them blank
     bare = model.predict(feature_frame(rows.iloc[[2]][["title"]], "2023-04-15"))
@@ -175,3 +175,21 @@ def test_attach_market_joins_the_snapshot_a_shard_came_from(tmp_path: Path):
     assert frame["log_retail"].iloc[0] == pytest.approx(math.log(110))
     assert frame["age_weeks"].iloc[0] == pytest.approx(2 + 6 / (24 * 7))  # two weeks and six hours
     assert frame["has_retail"].tolist() == [1.0, 0.0, 0.0] and frame["has_release"].tolist() == [1.0, 0.0, 0.0]
+
+
+def test_market_estimator_learns_the_premium_so_a_retail_price_beyond_training_still_counts():
+    from sneaker_core.stacking.title_models import TitleModel
+    from sneaker_core.targets import fit_decile_edges
+
+    rng = np.random.default_rng(5)
+    retail = rng.choice([100.0, 150.0, 200.0], 120)
+    titles = [f"Runner {i % 40} 'Colour {i}'" for i in range(120)]
+    frame = feature_frame(pd.DataFrame({"title": titles, "retail_usd": retail.astype(str),
+                                        "release_date": "2022-06-01"}), "2023-04-15")
+    prices = 1.5 * retail * rng.uniform(0.97, 1.03, 120)
+    model = TitleModel(fit_decile_edges(prices), [0, 200, math.inf], TitleModelConfig(**FAST))
+    model.fit(frame, prices, titles)
+    new = feature_frame(pd.DataFrame({"title": ["Runner 3 'Colour 999'"], "retail_usd": ["400"],
+                                      "release_date": ["2022-06-01"]}), "2023-04-15")
+    # trees on the log price could not go past the dearest training price ($309); on the premium they do
+    assert model.predict(new).log_quantiles[0, 1] == pytest.approx(math.log(600), abs=0.05)

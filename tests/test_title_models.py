@@ -23,17 +23,16 @@ from sneaker_core.stacking.estimate import bin_probabilities
 from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, feature_frame, title_attribute_row
 from sneaker_core.stacking.image_url import image_url_features
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table
-from sneaker_core.stacking.title_calibrate import calibrate, calibrated, condition_views, interval_margin
-from sneaker_core.stacking.title_models import (
-    TITLE_ONLY,
-    WITH_IMAGE,
-    WITH_MARKET,
-    TitleModel,
-    TitleModelConfig,
-    TitlePrediction,
-    blend,
+from sneaker_core.stacking.title_calibrate import (
+    best_ridge_share,
+    calibrate,
+    calibrated,
+    condition_views,
+    interval_margin,
 )
+from sneaker_core.stacking.title_models import TitleModel, TitleModelConfig
 from sneaker_core.stacking.title_predict import predict_title_rows
+from sneaker_core.stacking.title_prediction import TITLE_ONLY, WITH_IMAGE, WITH_MARKET, TitlePrediction
 from sneaker_core.stacking.title_run import TITLES_STAGE, load_title_model, train_titles
 from sneaker_core.targets import assign_bins, fit_decile_edges
 
@@ -159,7 +158,7 @@ class _ConditionStub:
         return TitlePrediction(
             classifier_proba={t: np.where(has[:, None], wrong[t], right[t]) for t in self.edges},
             regression_proba={t: np.where(has[:, None], right[t], wrong[t]) for t in self.edges},
-            log_quantiles=logq, with_image=has)
+            log_quantiles=logq, ridge_log=mid, with_image=has)
 
 
 def test_title_only_settings_are_chosen_on_validation_rows_with_urls_blanked():
@@ -184,7 +183,7 @@ def test_title_only_settings_are_chosen_on_validation_rows_with_urls_blanked():
     has = pred.with_image
     assert np.allclose(p[has], pred.regression_proba["price_decile"][has])
     assert np.allclose(p[~has], pred.classifier_proba["price_decile"][~has])
-    _, _, high = pred.estimate(config.interval_margins)
+    _, _, high = pred.estimate(config.interval_margins, config.ridge_shares)
     assert np.allclose(np.log(high[~has]) - pred.log_quantiles[~has, 2], 0.25)
     assert np.allclose(np.log(high[has]) - pred.log_quantiles[has, 2], 0.2)
 
@@ -195,9 +194,10 @@ def test_conformal_margin_reaches_nominal_coverage_and_never_narrows():
     narrow = np.array([4.5, 5.0, 5.5])  # covers ~38% of a N(5, 1)
     margin = interval_margin(np.tile(narrow, (2000, 1)), np.exp(y_val))
     assert margin > 0
-    pred = TitlePrediction({}, {}, np.tile(narrow, (20000, 1)), np.zeros(20000, dtype=bool))
-    estimate, low, high = pred.estimate({TITLE_ONLY: margin, WITH_IMAGE: 0.0})
-    raw = pred.estimate({TITLE_ONLY: 0.0, WITH_IMAGE: 0.0})
+    pred = TitlePrediction({}, {}, np.tile(narrow, (20000, 1)), np.full(20000, 5.0), np.zeros(20000, dtype=bool))
+    shares = {TITLE_ONLY: 0.5, WITH_IMAGE: 0.5}
+    estimate, low, high = pred.estimate({TITLE_ONLY: margin, WITH_IMAGE: 0.0}, shares)
+    raw = pred.estimate({TITLE_ONLY: 0.0, WITH_IMAGE: 0.0}, shares)
     assert np.all(low <= raw[1]) and np.all(high >= raw[2]) and np.allclose(estimate, raw[0])
     coverage = price_metrics(np.exp(y_test), estimate, low, high)["coverage_10_90"]
     assert 0.78 <= coverage <= 0.83
@@ -205,9 +205,17 @@ def test_conformal_margin_reaches_nominal_coverage_and_never_narrows():
     assert interval_margin(wide, np.exp(y_val)) == 0.0
 
 
-def test_blend_takes_one_weight_per_row():
-    a, b = np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([[0.0, 1.0], [0.0, 1.0]])
-    assert np.allclose(blend(a, b, np.array([[1.0], [0.25]])), [[1.0, 0.0], [0.25, 0.75]])
+def test_ridge_share_is_chosen_on_validation_and_moves_the_whole_interval():
+    y = np.log(np.random.default_rng(3).uniform(50, 500, 300))
+    # the boosted median sits 0.4 above the truth, the ridge 0.1 below: four parts ridge to one part trees is exact
+    logq = np.column_stack([y + 0.2, y + 0.4, y + 0.6])
+    pred = TitlePrediction({}, {}, logq, y - 0.1, np.zeros(300, dtype=bool))
+    rows = np.ones(300, dtype=bool)
+    assert best_ridge_share(pred, rows, np.exp(y)) == 0.8
+    moved = pred.quantiles({TITLE_ONLY: 0.8, WITH_IMAGE: 0.0})
+    assert np.allclose(moved, np.column_stack([y - 0.2, y, y + 0.2]))
+    estimate, low, high = pred.estimate({TITLE_ONLY: 0.1, WITH_IMAGE: 0.0}, {TITLE_ONLY: 0.8, WITH_IMAGE: 0.0})
+    assert np.allclose(np.log(estimate), y) and np.allclose(np.log(high) - np.log(low), 0.6)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,9 @@ TREE_THREADS = 1
 class PriceEstimator(BaseEstimator):
     """Three quantile HistGradientBoosting regressors on log(price); `dollar_interval` turns their output into dollars.
 
-    `categorical` marks the columns of X that are label codes (one bool per column, or None).
+    `categorical` marks the columns of X that are label codes (one bool per column, or None). An `offset` (log
+    dollars per row, e.g. the log retail price) makes the trees learn log(price) - offset, the premium over it,
+    which piecewise-constant trees fit far better than a price they would have to rebuild from the retail price.
     """
 
     def __init__(self, categorical: np.ndarray | None = None, learning_rate: float = 0.05, max_iter: int = 300,
@@ -32,10 +34,10 @@ class PriceEstimator(BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.seed = seed
 
-    def fit(self, X: np.ndarray, prices_usd: np.ndarray) -> PriceEstimator:
-        """Fit on log price; columns without a single value in X (all NaN) are left out."""
+    def fit(self, X: np.ndarray, prices_usd: np.ndarray, offset: np.ndarray | None = None) -> PriceEstimator:
+        """Fit on log price (minus `offset`); columns without a single value in X (all NaN) are left out."""
         X = np.asarray(X, dtype=float)
-        y = np.log(np.asarray(prices_usd, dtype=float))
+        y = np.log(np.asarray(prices_usd, dtype=float)) - (0.0 if offset is None else np.asarray(offset, dtype=float))
         self.keep_ = ~np.all(np.isnan(X), axis=0)
         cat = None if self.categorical is None else np.asarray(self.categorical, dtype=bool)[self.keep_]
         cat = cat if cat is not None and cat.any() else None
@@ -46,12 +48,15 @@ class PriceEstimator(BaseEstimator):
                 early_stopping=False).fit(X[:, self.keep_], y) for q in QUANTILES}
         return self
 
-    def predict_log(self, X: np.ndarray) -> np.ndarray:
-        """(n, 3) log-price quantiles, sorted per row so low <= median <= high."""
+    def predict_log(self, X: np.ndarray, offset: np.ndarray | None = None) -> np.ndarray:
+        """(n, 3) log-price quantiles (the `offset` the estimator was fit with added back), sorted per row so
+        low <= median <= high."""
         check_is_fitted(self, "models_")
         X = np.asarray(X, dtype=float)
         with threadpool_limits(TREE_THREADS, user_api="openmp"):
             out = np.column_stack([self.models_[q].predict(X[:, self.keep_]) for q in QUANTILES])
+        if offset is not None:
+            out += np.asarray(offset, dtype=float)[:, None]
         return np.sort(out, axis=1)
 
 

@@ -109,7 +109,7 @@ def meta_features(rows: pd.DataFrame, probs: dict[str, pd.DataFrame], title_mode
     for target in TITLE_TARGETS:
         blended = pred.proba(target, title_model.config_.blend_weights)
         parts.append(pd.DataFrame(blended, columns=[f"title_{target}__{c}" for c in title_model.bin_classes[target]]))
-    parts.append(pd.DataFrame(pred.log_quantiles, columns=list(TITLE_LOGQ)))
+    parts.append(pd.DataFrame(pred.quantiles(title_model.config_.ridge_shares), columns=list(TITLE_LOGQ)))
     parts.append(dense_title_features(frame, codes).drop(columns=list(IMAGE_COLUMNS)).reset_index(drop=True))
     return pd.concat(parts, axis=1)
 

@@ -8,7 +8,9 @@ its image URL and market columns blanked, the image settings on the rows whose U
 blanked), the market settings on the rows that carry market columns.
 - blend weight per target: the classifier share (`BLEND_GRID`) with the lowest validation log loss of the
   true bin; a proper score varies smoothly with the weight, where the accuracy of a few thousand rows jumps;
-- interval margin: split-conformal widening of the log 10-90% interval (conformalised quantile regression):
+- ridge share: the share of the ridge prediction in the median (`BLEND_GRID`) with the lowest validation median
+  absolute log error (the dollar estimate is scored by its median percentage error);
+- interval margin, on the quantiles moved to that median: split-conformal widening of the log 10-90% interval (conformalised quantile regression):
   the ceil((n+1)·0.8)/n empirical quantile of the validation miss distances max(low - y, y - high), so a new
   row falls inside with probability >= 0.8; never below 0 (an interval that already covers is kept).
 """
@@ -24,14 +26,12 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from sneaker_core.stacking.market_features import without_market
-from sneaker_core.stacking.title_models import (
+from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
+from sneaker_core.stacking.title_prediction import (
     CONDITIONS,
     TITLE_ONLY,
-    TITLE_TARGETS,
     WITH_IMAGE,
     WITH_MARKET,
-    TitleModel,
-    TitleModelConfig,
     TitlePrediction,
     blend,
 )
@@ -74,7 +74,8 @@ def _concat(preds: list[TitlePrediction], rows: np.ndarray) -> TitlePrediction:
     return TitlePrediction(
         classifier_proba={t: stack(lambda p, t=t: p.classifier_proba[t]) for t in targets},
         regression_proba={t: stack(lambda p, t=t: p.regression_proba[t]) for t in targets},
-        log_quantiles=stack(lambda p: p.log_quantiles), with_image=stack(lambda p: p.with_image))
+        log_quantiles=stack(lambda p: p.log_quantiles), ridge_log=stack(lambda p: p.ridge_log),
+        with_image=stack(lambda p: p.with_image))
 
 
 def best_weight(classifier: np.ndarray, regression: np.ndarray, true: np.ndarray) -> float:
@@ -87,6 +88,16 @@ def best_weight(classifier: np.ndarray, regression: np.ndarray, true: np.ndarray
     return min(BLEND_GRID, key=log_loss)
 
 
+def best_ridge_share(pred: TitlePrediction, rows: np.ndarray, prices_usd: np.ndarray) -> float:
+    """The ridge share in `BLEND_GRID` whose median gives `rows` the lowest median absolute log error."""
+    y = np.log(prices_usd[rows])
+
+    def error(share: float) -> float:
+        return float(np.median(np.abs(pred.quantiles(dict.fromkeys(CONDITIONS, share))[rows, 1] - y)))
+
+    return min(BLEND_GRID, key=error)
+
+
 def interval_margin(log_quantiles: np.ndarray, prices_usd: np.ndarray, coverage: float = NOMINAL_COVERAGE) -> float:
     """The conformal log-space widening that makes the 10-90% interval cover `coverage` of new rows."""
     y = np.log(np.asarray(prices_usd, dtype=float))
@@ -97,7 +108,7 @@ def interval_margin(log_quantiles: np.ndarray, prices_usd: np.ndarray, coverage:
 
 
 def calibrate(model: TitleModel, views: dict[str, TitlePrediction], prices_usd: np.ndarray) -> dict:
-    """Each condition's blend weights and interval margin chosen on held-out rows (`condition_views`: every row
+    """Each condition's blend weights, ridge share and interval margin chosen on held-out rows (`condition_views`: every row
     title-only, the rows whose URL gives numbers, the rows with market columns); a condition with no such rows is
     left out. The model is
     not changed: `calibrated` puts the choice into a config."""
@@ -113,15 +124,18 @@ def calibrate(model: TitleModel, views: dict[str, TitlePrediction], prices_usd: 
             true = assign_bins(prices_usd[rows], model.edges[target])
             weights[target] = best_weight(pred.classifier_proba[target][rows], pred.regression_proba[target][rows],
                                           true)
-        chosen[condition] = {"blend_weights": weights,
-                             "interval_margin": interval_margin(pred.log_quantiles[rows], prices_usd[rows]),
-                             "rows": int(rows.sum())}
+        share = best_ridge_share(pred, rows, prices_usd)
+        quantiles = pred.quantiles(dict.fromkeys(CONDITIONS, share))[rows]
+        chosen[condition] = {"blend_weights": weights, "ridge_share": share,
+                             "interval_margin": interval_margin(quantiles, prices_usd[rows]), "rows": int(rows.sum())}
     return chosen
 
 
 def calibrated(config: TitleModelConfig, chosen: dict) -> TitleModelConfig:
-    """A copy of `config` with the blend weights and interval margins `calibrate` chose (others kept)."""
+    """A copy of `config` with the blend weights, ridge shares and interval margins `calibrate` chose (others
+    kept)."""
     return replace(config,
                    blend_weights={**config.blend_weights, **{c: v["blend_weights"] for c, v in chosen.items()}},
                    interval_margins={**config.interval_margins,
-                                     **{c: v["interval_margin"] for c, v in chosen.items()}})
+                                     **{c: v["interval_margin"] for c, v in chosen.items()}},
+                   ridge_shares={**config.ridge_shares, **{c: v["ridge_share"] for c, v in chosen.items()}})

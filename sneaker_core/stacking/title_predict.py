@@ -65,7 +65,8 @@ def predict_title_rows(df: pd.DataFrame, model: TitleModel, models: Sequence[Mod
         blended, pred = model.predict_proba(frame[usable])
         for t in TITLE_TARGETS:
             probas[t][usable] = blended[t]
-        estimate[usable] = np.column_stack(pred.estimate(model.config_.interval_margins))
+        config = model.config_
+        estimate[usable] = np.column_stack(pred.estimate(config.interval_margins, config.ridge_shares))
     # wide_table needs finite rows for argmax; fill, then blank the unusable rows again
     filled = {t: TargetOutput(model.bin_classes[t], np.nan_to_num(p, nan=0.0)) for t, p in probas.items()}
     wide = wide_table(base, filled)

@@ -44,7 +44,7 @@ from sneaker_core.stacking.title_models import (
 from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fit_decile_edges
 
 TITLES_STAGE = "titles"
-FORMAT_VERSION = 5  # bump when the saved model's layout (its attributes) changes; older files are refused
+FORMAT_VERSION = 6  # bump when the saved model's layout (its attributes) changes; older files are refused
 
 
 def priced_rows(labelled: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -59,7 +59,8 @@ def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train
     """Scores of a fitted model's prediction of held-out rows with the settings of `config`: per target
     blended/classifier/regression/majority, and the dollar estimate."""
     weights = config.blend_weights
-    out: dict = {"price_estimate": price_metrics(prices, *pred.estimate(config.interval_margins))}
+    estimate = pred.estimate(config.interval_margins, config.ridge_shares)
+    out: dict = {"price_estimate": price_metrics(prices, *estimate)}
     for target in TITLE_TARGETS:
         edges = model.edges[target]
         true = assign_bins(prices, edges)
