@@ -156,3 +156,19 @@ def test_a_point_forecast_margin_pools_the_shorter_horizons_scores_grown_by_sqrt
     assert math.isclose(choice[1].widen, 0.1)
     # 8 own scores of 0.1 and 8 one-week scores grown to 0.1 * sqrt(4 / 1): the 80 % quantile of the 16
     assert math.isclose(choice[4].widen, 0.2)
+
+
+def test_level_is_the_median_of_the_last_sales_in_whole_days_and_never_reads_later_weeks(monkeypatch):
+    from sneaker_core.forecast import weekly
+
+    monkeypatch.setattr(weekly, "LEVEL_SALES", 3)
+    days = ["2018-01-01", "2018-01-02", "2018-01-02", "2018-01-10", "2018-01-10", "2018-01-22"]
+    sales = pd.DataFrame({"date": pd.to_datetime(days), "product": "a", "size": "", "model": "m", "brand": "b",
+                          "release_date": None, "retail_usd": 100.0,
+                          "price": [100.0, 120.0, 110.0, 200.0, 210.0, 400.0]})
+    level = weekly.panel_from_sales(sales, by_size=False).level["a"].tolist()
+    # week 1: the 3rd last sale is one of Tuesday's two, so both count: median of 110, 120, 200, 210
+    assert level == [110.0, 160.0, 160.0, 210.0]
+    changed = sales.assign(price=sales["price"].where(sales["date"] < pd.Timestamp("2018-01-15"), 9.0))
+    assert weekly.panel_from_sales(changed, by_size=False).level["a"].tolist()[:3] == level[:3]
+    assert weekly.panel_from_sales(sales, by_size=True).level is None  # sizes borrow their product's

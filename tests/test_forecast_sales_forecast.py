@@ -1,5 +1,5 @@
 """The size level borrows the product's forecast: its size-curve forecast applies the product's forecast
-change to the size's own last price, shrunk toward the product's price times the size's premium."""
+change to the size's own last price, shrunk toward the product's level times the size's premium."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ def test_size_curve_is_the_product_change_on_the_shrunk_size_level(tmp_path):
         n = size.cube.panel.count.iloc[o - 3:o + 1, j].sum()
         own = n / (n + SHRINK_SALES)
         ratio = size.cube.x[o, j, size.cube.names.index("size_ratio")]
-        p_last = product.cube.last[o, p]
-        level = size.cube.last[o, j] ** own * (p_last * np.exp(ratio)) ** (1 - own)
-        assert np.isclose(got, level * product_point[p] / p_last, rtol=1e-9)
+        p_level = product.cube.level[o, p]
+        level = size.cube.last[o, j] ** own * (p_level * np.exp(ratio)) ** (1 - own)
+        assert np.isclose(size.cube.level[o, j], level, rtol=1e-9)
+        assert np.isclose(got, level * product_point[p] / p_level, rtol=1e-9)
         shares.append(own)
     assert 0.3 < min(shares) < max(shares) < 1  # thin sizes lean on the product more

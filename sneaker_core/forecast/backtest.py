@@ -19,7 +19,16 @@ import numpy as np
 import pandas as pd
 
 from sneaker_core.forecast.features import Cube, origin_rows, training_rows
-from sneaker_core.forecast.models import BLEND, EW_MEAN, GBM, METHODS, PERSISTENCE, SIZE_CURVE, QuantileGBM
+from sneaker_core.forecast.models import (
+    BLEND,
+    EW_MEAN,
+    GBM,
+    LEVEL,
+    METHODS,
+    PERSISTENCE,
+    SIZE_CURVE,
+    QuantileGBM,
+)
 
 COVERAGE = 0.8
 EVAL_ORIGINS = 8  # K: origins per horizon that judge the methods
@@ -61,14 +70,16 @@ def backtest_table(cube: Cube, origins, horizons: list[int], curve: CurveFn | No
         gbm = fitted[fit_at]
         for h in horizons:
             keys, xo = origin_rows(cube, o, h)
-            last = cube.last[o, keys]
-            points = {PERSISTENCE: last, EW_MEAN: cube.ew[o, keys]}
+            level = cube.level[o, keys]
+            points = {PERSISTENCE: cube.last[o, keys], EW_MEAN: cube.ew[o, keys]}
+            if cube.panel.level is not None:
+                points[LEVEL] = level
             if curve is not None:
                 points[SIZE_CURVE] = curve(o, keys, h)
             bands = {m: (v, v, v) for m, v in points.items()}
             if gbm is not None and len(keys):
                 q = gbm.predict(xo)
-                bands[GBM] = tuple(last * np.exp(q[:, i]) for i in (1, 0, 2))
+                bands[GBM] = tuple(level * np.exp(q[:, i]) for i in (1, 0, 2))
             actual = price[o + h, keys] if o + h < len(price) else np.full(len(keys), np.nan)
             for m, (pt, lo, hi) in bands.items():
                 frames.append(pd.DataFrame({"origin": o, "series": keys, "horizon": h, "method": m,
