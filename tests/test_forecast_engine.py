@@ -73,7 +73,7 @@ def test_choice_judges_only_outcomes_known_at_the_origin():
     bt = backtest_table(build_cube(panel), range(4, 20), [1, 2])
     choice = choose(bt, 18, [1, 2], k=8)
     assert choice[1].n_eval == len(bt[(bt["horizon"] == 1) & bt["origin"].between(10, 17)
-                                      & (bt["method"] == choice[1].method) & bt["actual"].notna()])
+                                      & (bt["method"] == PERSISTENCE) & bt["actual"].notna()])
     later = bt.copy()
     later.loc[later["origin"] + later["horizon"] > 18, "actual"] *= 5  # outcomes after week 18
     assert choose(later, 18, [1, 2], k=8) == choice
@@ -142,6 +142,17 @@ def test_choice_fits_the_blend_weights_on_past_outcomes():
     tie = [(o, s, m, p, lo, hi, a) for o, s, m, p, lo, hi, a in exact if m != EW_MEAN]
     tie += [(o, s, EW_MEAN, p, lo, hi, a) for o, s, m, p, lo, hi, a in tie if m == GBM]
     assert choose(_table(tie), 8, [1])[1].weights == {EW_MEAN: 1.0}
+
+
+def test_bagged_weights_give_a_minority_of_origins_some_weight_but_never_the_majority():
+    # outcomes equal persistence on origins 0-4 and the model (20 % above) on origins 5-7: the one best blend
+    # on all 8 origins is persistence alone; resamples where the model's origins are the majority pick it
+    rows = [(o, s, m, p, p, p, 100.0 * (1.2 if o >= 5 else 1.0)) for o in range(8) for s in range(5)
+            for m, p in ((PERSISTENCE, 100.0), (GBM, 120.0))]
+    choice = choose(_table(rows), 8, [1])[1]
+    assert choice.method == BLEND and set(choice.weights) == {PERSISTENCE, GBM}
+    assert 0 < choice.weights[GBM] < 0.5 and math.isclose(sum(choice.weights.values()), 1.0)
+    assert choose(_table(rows), 8, [1])[1] == choice  # seeded
 
 
 def test_a_point_forecast_margin_pools_the_shorter_horizons_scores_grown_by_sqrt_h():
