@@ -9,11 +9,9 @@ those origins), and its interval is widened (or narrowed) by the conformal score
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -29,12 +27,10 @@ from sneaker_core.forecast.models import (
     SIZE_CURVE,
     QuantileGBM,
 )
+from sneaker_core.forecast.weights import ape, fit_weights
 
 COVERAGE = 0.8
 EVAL_ORIGINS = 16  # K: origins per horizon that judge the methods (8 let noise pick the blends)
-BLEND_STEP = 0.1  # the grid of blend weights
-BAG_RESAMPLES = 25  # bootstrap resamples of the judged origins whose best blends are averaged
-BAG_ROWS = 2_000  # rows judged per resample: the MdAPE of 2,000 rows is precise to a few hundredths
 TRAIN_WINDOW = 52  # weeks of origins the gradient-boosted model learns from
 # The model is refit every 2nd week (the one fit at week o - o % 2 serves o): half the bench's time, and a
 # week-old model still learned only from outcomes before the origin.
@@ -96,10 +92,6 @@ def needed_origins(origins, horizons: list[int], k: int = EVAL_ORIGINS) -> list[
     return list(range(max(lo, 0), max(origins) + 1))
 
 
-def ape(point, actual) -> np.ndarray:
-    return np.abs(np.asarray(point) - np.asarray(actual)) / np.asarray(actual)
-
-
 def judged_rows(bt: pd.DataFrame, origin: int, h: int, k: int = EVAL_ORIGINS) -> pd.DataFrame:
     """The forecasts for horizon h whose outcomes were known at `origin` (the last k such origins)."""
     sel = bt[(bt["horizon"] == h) & (bt["origin"] <= origin - h) & (bt["origin"] > origin - h - k)]
@@ -108,7 +100,7 @@ def judged_rows(bt: pd.DataFrame, origin: int, h: int, k: int = EVAL_ORIGINS) ->
 
 def choose(bt: pd.DataFrame, origin: int, horizons: list[int], k: int = EVAL_ORIGINS) -> dict[int, Choice]:
     """Per horizon: the convex blend (of log forecasts) of the methods fit on the judged rows by
-    `_fit_weights`, and its conformal margin (pooled with the shorter horizons' in
+    `fit_weights`, and its conformal margin (pooled with the shorter horizons' in
     `horizons` when a point method has weight, see `_shorter_scores`). Forecast combinations are more
     robust than picking one method: a single pick on a few origins flips between near-equals.
     A horizon with nothing to judge borrows the choice of the nearest judged shorter horizon, its margin
@@ -120,7 +112,8 @@ def choose(bt: pd.DataFrame, origin: int, horizons: list[int], k: int = EVAL_ORI
             continue
         logs = _log_bands(rows)
         mdape = {m: float(np.median(ape(np.exp(logs["point"][m]), logs["actual"]))) for m in logs["point"]}
-        best = _fit_weights(logs)
+        best = fit_weights(logs["point"].to_numpy(), logs["actual"].to_numpy(),
+                           logs["actual"].index.get_level_values("origin").to_numpy())
         weights = {m: float(w) for m, w in zip(logs["point"].columns, best, strict=True) if w > 0}
         mdape[BLEND] = float(np.median(ape(np.exp(logs["point"].to_numpy() @ best), logs["actual"])))
         scores = [_scores(blend(rows, weights))]
@@ -140,25 +133,6 @@ def choose(bt: pd.DataFrame, origin: int, horizons: list[int], k: int = EVAL_ORI
     return choices
 
 
-def _fit_weights(logs) -> np.ndarray:
-    """The mean of the grid blends with the lowest MdAPE on BAG_RESAMPLES bootstrap resamples of the judged
-    origins (whole origins: one week's errors move together; at most BAG_ROWS rows each, seeded). Bagging
-    keeps a blend that wins on a few origins by chance from taking all the weight (the single grid search
-    on 8 origins chose blends worse than the boosted model alone on the StockX weeks before the bench's)."""
-    grid = _simplex(logs["point"].shape[1])
-    errors = ape(np.exp(logs["point"].to_numpy() @ grid.T), logs["actual"].to_numpy()[:, None])
-    origin = logs["actual"].index.get_level_values("origin").to_numpy()
-    blocks = [np.flatnonzero(origin == o) for o in np.unique(origin)]
-    rng = np.random.default_rng(0)
-    picks = []
-    for _ in range(BAG_RESAMPLES):
-        rows = np.concatenate([blocks[i] for i in rng.integers(len(blocks), size=len(blocks))])
-        if len(rows) > BAG_ROWS:
-            rows = rng.choice(rows, BAG_ROWS, replace=False)
-        picks.append(grid[int(np.argmin(np.median(errors[rows], axis=0)))])
-    return np.round(np.mean(picks, axis=0), 3)
-
-
 def _log_bands(rows: pd.DataFrame) -> dict[str, pd.DataFrame | pd.Series]:
     """Log point/low/high as (origin, series) x method frames over the rows every method forecast, in
     METHODS order, and the outcome."""
@@ -169,16 +143,6 @@ def _log_bands(rows: pd.DataFrame) -> dict[str, pd.DataFrame | pd.Series]:
     out: dict[str, pd.DataFrame | pd.Series] = {c: np.log(wide[c][methods]) for c in ("point", "low", "high")}
     out["actual"] = rows.groupby(["origin", "series"])["actual"].first().reindex(wide.index)
     return out
-
-
-@cache
-def _simplex(m: int) -> np.ndarray:
-    """(combinations, m) weights on the BLEND_STEP grid that sum to 1: the single methods first, in METHODS
-    order, so that a tie goes to the simpler forecast."""
-    n = round(1 / BLEND_STEP)
-    combos = sorted((c for c in itertools.product(range(n + 1), repeat=m) if sum(c) == n),
-                    key=lambda c: (-max(c), [-x for x in c]))
-    return np.array(combos, dtype=float) / n
 
 
 def blend(rows: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
