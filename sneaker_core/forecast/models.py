@@ -1,6 +1,7 @@
-"""The candidate forecasters: persistence, the exponentially weighted mean, the robust level (median of the
-last sales, where the series has sales), and a global gradient-boosted quantile model (10 / 50 / 90 %) of
-log(price[t + h] / level) on the lag features of all series."""
+"""The candidate forecasters: persistence, the robust level where the panel has one (median of the last
+sales; a size's own price shrunk toward its product's) else the exponentially weighted mean, and a global
+gradient-boosted quantile model (10 / 50 / 90 %) of log(price[t + h] / level) on the lag features of all
+series."""
 
 from __future__ import annotations
 
