@@ -1,9 +1,10 @@
 """Forecast bench on the real StockX sales: rolling origins whose target weeks are the history's last 8.
 
 For each horizon (1, 2, 4, 8 weeks) and level (product, product-size) it prints the median absolute
-percentage error of persistence, the EW mean, the size curve, the gradient-boosted model and the blend of
-them the backtest chose at each origin (judged on that origin's past only), and the coverage of the chosen
-80 % intervals.
+percentage error of persistence (last week's median), the level (median of the last sales; a size's own
+price shrunk toward its product's level), the size curve, the gradient-boosted model and the blend of them
+the backtest chose at each origin (judged on that origin's past only), and the coverage of
+the chosen 80 % intervals. The goals compare the chosen blend with persistence.
 
     .venv/bin/python bench/forecast.py [--sales ../shared/data/stockx_sales_2017_2018.csv] [--json OUT]
 """
@@ -50,10 +51,10 @@ def main() -> int:
         s = summarise(evaluate(level.table, pairs))
         figures[name] = s
         print(f"\n{name} level: MdAPE % per horizon (chosen = the backtest's blend at each origin)")
-        print(f"{'h':>3} {'n':>6} {'persist':>8} {'ew_mean':>8} {'curve':>8} {'gbm':>8} {'chosen':>8} "
+        print(f"{'h':>3} {'n':>6} {'persist':>8} {'level':>8} {'curve':>8} {'gbm':>8} {'chosen':>8} "
               f"{'vs pers':>8} {'cover80':>8}")
         for h, r in s.items():
-            print(f"{h:>3} {r['n']:>6} {r['persistence']:>8.2f} {r['ew_mean']:>8.2f} "
+            print(f"{h:>3} {r['n']:>6} {r['persistence']:>8.2f} {r['level']:>8.2f} "
                   f"{r.get('size_curve', float('nan')):>8.2f} {r.get('gbm', float('nan')):>8.2f} "
                   f"{r['chosen']:>8.2f} {r['chosen'] / r['persistence'] - 1:>+8.1%} {r['coverage']:>7.1f}%")
         one, four = GOALS[name]

@@ -73,7 +73,7 @@ def test_choice_judges_only_outcomes_known_at_the_origin():
     bt = backtest_table(build_cube(panel), range(4, 20), [1, 2])
     choice = choose(bt, 18, [1, 2], k=8)
     assert choice[1].n_eval == len(bt[(bt["horizon"] == 1) & bt["origin"].between(10, 17)
-                                      & (bt["method"] == choice[1].method) & bt["actual"].notna()])
+                                      & (bt["method"] == PERSISTENCE) & bt["actual"].notna()])
     later = bt.copy()
     later.loc[later["origin"] + later["horizon"] > 18, "actual"] *= 5  # outcomes after week 18
     assert choose(later, 18, [1, 2], k=8) == choice
@@ -144,6 +144,17 @@ def test_choice_fits_the_blend_weights_on_past_outcomes():
     assert choose(_table(tie), 8, [1])[1].weights == {EW_MEAN: 1.0}
 
 
+def test_bagged_weights_give_a_minority_of_origins_some_weight_but_never_the_majority():
+    # outcomes equal persistence on origins 0-4 and the model (20 % above) on origins 5-7: the one best blend
+    # on all 8 origins is persistence alone; resamples where the model's origins are the majority pick it
+    rows = [(o, s, m, p, p, p, 100.0 * (1.2 if o >= 5 else 1.0)) for o in range(8) for s in range(5)
+            for m, p in ((PERSISTENCE, 100.0), (GBM, 120.0))]
+    choice = choose(_table(rows), 8, [1])[1]
+    assert choice.method == BLEND and set(choice.weights) == {PERSISTENCE, GBM}
+    assert 0 < choice.weights[GBM] < 0.5 and math.isclose(sum(choice.weights.values()), 1.0)
+    assert choose(_table(rows), 8, [1])[1] == choice  # seeded
+
+
 def test_a_point_forecast_margin_pools_the_shorter_horizons_scores_grown_by_sqrt_h():
     # persistence misses by exactly 0.1 in logs at both horizons; the model is far below and gets no weight
     rows = []
@@ -156,3 +167,19 @@ def test_a_point_forecast_margin_pools_the_shorter_horizons_scores_grown_by_sqrt
     assert math.isclose(choice[1].widen, 0.1)
     # 8 own scores of 0.1 and 8 one-week scores grown to 0.1 * sqrt(4 / 1): the 80 % quantile of the 16
     assert math.isclose(choice[4].widen, 0.2)
+
+
+def test_level_is_the_median_of_the_last_sales_in_whole_days_and_never_reads_later_weeks(monkeypatch):
+    from sneaker_core.forecast import weekly
+
+    monkeypatch.setattr(weekly, "LEVEL_SALES", 3)
+    days = ["2018-01-01", "2018-01-02", "2018-01-02", "2018-01-10", "2018-01-10", "2018-01-22"]
+    sales = pd.DataFrame({"date": pd.to_datetime(days), "product": "a", "size": "", "model": "m", "brand": "b",
+                          "release_date": None, "retail_usd": 100.0,
+                          "price": [100.0, 120.0, 110.0, 200.0, 210.0, 400.0]})
+    level = weekly.panel_from_sales(sales, by_size=False).level["a"].tolist()
+    # week 1: the 3rd last sale is one of Tuesday's two, so both count: median of 110, 120, 200, 210
+    assert level == [110.0, 160.0, 160.0, 210.0]
+    changed = sales.assign(price=sales["price"].where(sales["date"] < pd.Timestamp("2018-01-15"), 9.0))
+    assert weekly.panel_from_sales(changed, by_size=False).level["a"].tolist()[:3] == level[:3]
+    assert weekly.panel_from_sales(sales, by_size=True).level is None  # sizes borrow their product's

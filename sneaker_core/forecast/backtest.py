@@ -2,28 +2,35 @@
 
 `backtest_table` forecasts at each origin from the weeks up to it only (features are causal, the model is
 trained on targets at or before the origin). `choose` then judges, for an origin o and horizon h, the
-forecasts made at the K origins o-h-K+1 .. o-h, whose outcomes were all known by o: the convex blend of the
-methods' log forecasts with the lowest median absolute percentage error is chosen, and its interval is
-widened (or narrowed) by the conformal score quantile.
+forecasts made at the K origins o-h-K+1 .. o-h, whose outcomes were all known by o: a convex blend of the
+methods' log forecasts with a low median absolute percentage error is chosen (bagged over resamples of
+those origins), and its interval is widened (or narrowed) by the conformal score quantile.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from sneaker_core.forecast.features import Cube, origin_rows, training_rows
-from sneaker_core.forecast.models import BLEND, EW_MEAN, GBM, METHODS, PERSISTENCE, SIZE_CURVE, QuantileGBM
+from sneaker_core.forecast.models import (
+    BLEND,
+    EW_MEAN,
+    GBM,
+    LEVEL,
+    METHODS,
+    PERSISTENCE,
+    SIZE_CURVE,
+    QuantileGBM,
+)
+from sneaker_core.forecast.weights import ape, fit_weights
 
 COVERAGE = 0.8
-EVAL_ORIGINS = 8  # K: origins per horizon that judge the methods
-BLEND_STEP = 0.1  # the grid of blend weights
+EVAL_ORIGINS = 16  # K: origins per horizon that judge the methods (8 let noise pick the blends)
 TRAIN_WINDOW = 52  # weeks of origins the gradient-boosted model learns from
 # The model is refit every 2nd week (the one fit at week o - o % 2 serves o): half the bench's time, and a
 # week-old model still learned only from outcomes before the origin.
@@ -61,14 +68,21 @@ def backtest_table(cube: Cube, origins, horizons: list[int], curve: CurveFn | No
         gbm = fitted[fit_at]
         for h in horizons:
             keys, xo = origin_rows(cube, o, h)
-            last = cube.last[o, keys]
-            points = {PERSISTENCE: last, EW_MEAN: cube.ew[o, keys]}
+            level = cube.level[o, keys]
+            # Where the panel has a level it is the smooth baseline: on the StockX weeks before the bench's,
+            # the EW mean erred more than the level at every horizon and level, and blends without it did
+            # no worse.
+            points = {PERSISTENCE: cube.last[o, keys]}
+            if cube.panel.level is None:
+                points[EW_MEAN] = cube.ew[o, keys]
+            else:
+                points[LEVEL] = level
             if curve is not None:
                 points[SIZE_CURVE] = curve(o, keys, h)
             bands = {m: (v, v, v) for m, v in points.items()}
             if gbm is not None and len(keys):
                 q = gbm.predict(xo)
-                bands[GBM] = tuple(last * np.exp(q[:, i]) for i in (1, 0, 2))
+                bands[GBM] = tuple(level * np.exp(q[:, i]) for i in (1, 0, 2))
             actual = price[o + h, keys] if o + h < len(price) else np.full(len(keys), np.nan)
             for m, (pt, lo, hi) in bands.items():
                 frames.append(pd.DataFrame({"origin": o, "series": keys, "horizon": h, "method": m,
@@ -83,10 +97,6 @@ def needed_origins(origins, horizons: list[int], k: int = EVAL_ORIGINS) -> list[
     return list(range(max(lo, 0), max(origins) + 1))
 
 
-def ape(point, actual) -> np.ndarray:
-    return np.abs(np.asarray(point) - np.asarray(actual)) / np.asarray(actual)
-
-
 def judged_rows(bt: pd.DataFrame, origin: int, h: int, k: int = EVAL_ORIGINS) -> pd.DataFrame:
     """The forecasts for horizon h whose outcomes were known at `origin` (the last k such origins)."""
     sel = bt[(bt["horizon"] == h) & (bt["origin"] <= origin - h) & (bt["origin"] > origin - h - k)]
@@ -94,8 +104,8 @@ def judged_rows(bt: pd.DataFrame, origin: int, h: int, k: int = EVAL_ORIGINS) ->
 
 
 def choose(bt: pd.DataFrame, origin: int, horizons: list[int], k: int = EVAL_ORIGINS) -> dict[int, Choice]:
-    """Per horizon: the convex blend (of log forecasts, weights on a BLEND_STEP grid) of the methods with the
-    lowest MdAPE on the judged rows, and its conformal margin (pooled with the shorter horizons' in
+    """Per horizon: the convex blend (of log forecasts) of the methods fit on the judged rows by
+    `fit_weights`, and its conformal margin (pooled with the shorter horizons' in
     `horizons` when a point method has weight, see `_shorter_scores`). Forecast combinations are more
     robust than picking one method: a single pick on a few origins flips between near-equals.
     A horizon with nothing to judge borrows the choice of the nearest judged shorter horizon, its margin
@@ -107,12 +117,10 @@ def choose(bt: pd.DataFrame, origin: int, horizons: list[int], k: int = EVAL_ORI
             continue
         logs = _log_bands(rows)
         mdape = {m: float(np.median(ape(np.exp(logs["point"][m]), logs["actual"]))) for m in logs["point"]}
-        grid = _simplex(len(mdape))
-        errors = np.median(ape(np.exp(logs["point"].to_numpy() @ grid.T), logs["actual"].to_numpy()[:, None]),
-                           axis=0)
-        best = grid[int(np.argmin(errors))]
+        best = fit_weights(logs["point"].to_numpy(), logs["actual"].to_numpy(),
+                           logs["actual"].index.get_level_values("origin").to_numpy())
         weights = {m: float(w) for m, w in zip(logs["point"].columns, best, strict=True) if w > 0}
-        mdape[BLEND] = float(errors.min())
+        mdape[BLEND] = float(np.median(ape(np.exp(logs["point"].to_numpy() @ best), logs["actual"])))
         scores = [_scores(blend(rows, weights))]
         if weights.get(GBM, 0.0) < 1.0:
             scores += _shorter_scores(bt, origin, h, weights, [j for j in horizons if j < h], k)
@@ -140,16 +148,6 @@ def _log_bands(rows: pd.DataFrame) -> dict[str, pd.DataFrame | pd.Series]:
     out: dict[str, pd.DataFrame | pd.Series] = {c: np.log(wide[c][methods]) for c in ("point", "low", "high")}
     out["actual"] = rows.groupby(["origin", "series"])["actual"].first().reindex(wide.index)
     return out
-
-
-@cache
-def _simplex(m: int) -> np.ndarray:
-    """(combinations, m) weights on the BLEND_STEP grid that sum to 1: the single methods first, in METHODS
-    order, so that a tie goes to the simpler forecast."""
-    n = round(1 / BLEND_STEP)
-    combos = sorted((c for c in itertools.product(range(n + 1), repeat=m) if sum(c) == n),
-                    key=lambda c: (-max(c), [-x for x in c]))
-    return np.array(combos, dtype=float) / n
 
 
 def blend(rows: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:

@@ -1,7 +1,9 @@
 """Lag features of every series at every week, computed causally: the value at week t uses weeks <= t only.
 
-All price features are log ratios to the series' last observed weekly price (`last`), so one model serves
-$200 and $2,000 sneakers alike; the gradient-boosted model predicts log(price[t + h] / last[t]).
+All price features are log ratios to the series' level at t (the panel's robust level where it has one,
+else the last observed weekly price), so one model serves $200 and $2,000 sneakers alike; the
+gradient-boosted model predicts log(price[t + h] / level[t]). Market and brand features are the mean
+returns of all series (of the brand) up to t, so they are causal too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Cube:
     x: np.ndarray
     last: np.ndarray  # (weeks, series): last observed weekly price at or before each week
     ew: np.ndarray  # (weeks, series): the exponentially weighted mean of observed weekly prices
+    level: np.ndarray  # (weeks, series): the panel's level, else `last`: the model's anchor
 
     @property
     def recent(self) -> np.ndarray:
@@ -55,33 +58,45 @@ def _age(price: np.ndarray) -> np.ndarray:
 
 
 def build_cube(panel: Panel, extra: dict[str, np.ndarray] | None = None) -> Cube:
-    """Own-series features, plus `extra` (name -> (weeks, series) array, already causal) for size series."""
+    """Own-series and market features, plus `extra` (name -> (weeks, series) array, already causal, log
+    ratios to the size's last price) for size series."""
     p = panel.price
     last = p.ffill()
+    level = last if panel.level is None else panel.level.ffill()
+    lv = np.log(level)
     lg = np.log(last)
     ew = ew_mean(p.to_numpy())
+    ret1, ret4 = (lv - lv.shift(1)).to_numpy(), (lv - lv.shift(4)).to_numpy()
     feats: dict[str, np.ndarray] = {
-        "lr_ew2": np.log(ew) - lg.to_numpy(),
-        "lr_ew6": np.log(ew_mean(p.to_numpy(), 6.0)) - lg.to_numpy(),
-        "lr_med4": np.log(p.rolling(4, min_periods=1).median()).to_numpy() - lg.to_numpy(),
-        "lr_med12": np.log(p.rolling(12, min_periods=1).median()).to_numpy() - lg.to_numpy(),
-        "ret1": (lg - lg.shift(1)).to_numpy(),
-        "ret4": (lg - lg.shift(4)).to_numpy(),
+        "lr_last": (lg - lv).to_numpy(),
+        "lr_ew2": np.log(ew) - lv.to_numpy(),
+        "lr_ew6": np.log(ew_mean(p.to_numpy(), 6.0)) - lv.to_numpy(),
+        "lr_med4": np.log(p.rolling(4, min_periods=1).median()).to_numpy() - lv.to_numpy(),
+        "lr_med12": np.log(p.rolling(12, min_periods=1).median()).to_numpy() - lv.to_numpy(),
+        "ret1": ret1,
+        "ret4": ret4,
+        "vol8": (lg - lg.shift(1)).rolling(8, min_periods=3).std().to_numpy(),
         "age": _age(p.to_numpy()),
         "n_weeks": p.notna().cumsum().to_numpy(dtype=float),
         "sales4": np.log1p(panel.count.rolling(4, min_periods=1).sum().to_numpy()),
         "since_release": _weeks_since(panel),
-        "premium": lg.to_numpy() - np.log(panel.info["retail_usd"].to_numpy(dtype=float))[None, :],
+        "premium": lv.to_numpy() - np.log(panel.info["retail_usd"].to_numpy(dtype=float))[None, :],
+        "market_ret1": _group_mean(ret1, np.zeros(p.shape[1])),
+        "market_ret4": _group_mean(ret4, np.zeros(p.shape[1])),
+        # Brand-level information enters as the brand's mean return, not as a code: codes of the model or
+        # brand let the trees memorise a few products (StockX bench, 4 weeks: 6.65 % MdAPE with them,
+        # 5.8 % without).
+        "brand_ret4": _group_mean(ret4, panel.info["brand"].to_numpy()),
     }
-    # Brand-level information enters as the brand's mean 4-week return, not as a code: codes of the model
-    # or brand let the trees memorise a few products (StockX bench, 4 weeks: 6.65 % MdAPE with them,
-    # 5.8 % without).
-    brand_ret = pd.DataFrame(feats["ret4"]).T.groupby(panel.info["brand"].to_numpy()).transform("mean").T
-    feats["brand_ret4"] = brand_ret.to_numpy()
     feats.update(extra or {})
     names = list(feats)
     x = np.stack([np.asarray(feats[n], dtype=float) for n in names], axis=2)
-    return Cube(panel, names, x, last.to_numpy(), ew)
+    return Cube(panel, names, x, last.to_numpy(), ew, level.to_numpy())
+
+
+def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """(weeks, series): the mean of `values` over the series of each one's group, week by week."""
+    return pd.DataFrame(values).T.groupby(groups).transform("mean").T.to_numpy()
 
 
 def _weeks_since(panel: Panel) -> np.ndarray:
@@ -100,7 +115,7 @@ def training_rows(cube: Cube, origin: int, horizons: list[int], window: int
         ts = np.arange(max(0, origin - h - window + 1), origin - h + 1)
         if len(ts) == 0:
             continue
-        target = np.log(price[ts + h]) - np.log(cube.last[ts])
+        target = np.log(price[ts + h]) - np.log(cube.level[ts])
         ok = recent[ts] & ~np.isnan(target)
         xs.append(np.concatenate([cube.x[ts][ok], np.full((ok.sum(), 1), float(h))], axis=1))
         ys.append(target[ok])

@@ -1,5 +1,7 @@
-"""The candidate forecasters: persistence, the exponentially weighted mean, and a global gradient-boosted
-quantile model (10 / 50 / 90 %) of log(price[t + h] / last price) on the lag features of all series."""
+"""The candidate forecasters: persistence, the robust level where the panel has one (median of the last
+sales; a size's own price shrunk toward its product's) else the exponentially weighted mean, and a global
+gradient-boosted quantile model (10 / 50 / 90 %) of log(price[t + h] / level) on the lag features of all
+series."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from threadpoolctl import threadpool_limits
 PERSISTENCE = "persistence"
 EW_MEAN = "ew_mean"
 GBM = "gbm"
+LEVEL = "level"
 SIZE_CURVE = "size_curve"
 BLEND = "blend"  # a convex combination of the methods' log forecasts, see backtest.choose
 # Tie-break order of the backtest's choice: the simpler method wins a tie.
-METHODS = (PERSISTENCE, EW_MEAN, SIZE_CURVE, GBM)
+METHODS = (PERSISTENCE, LEVEL, EW_MEAN, SIZE_CURVE, GBM)
 QUANTILES = (0.1, 0.5, 0.9)
 MIN_TRAIN_ROWS = 200  # below this the model is not fit and the baselines compete alone
 # One OpenMP thread: the fits are small, and spinning threads on a shared machine cost 20x (measured).

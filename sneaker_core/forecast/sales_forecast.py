@@ -1,9 +1,10 @@
 """Forecast a sales history: products and product-sizes, each horizon's blend of methods chosen by backtest.
 
-Product level first; the size level then borrows strength from it: a size's `size_curve` forecast applies
-its product's chosen forecast change to the size's level, which is its own last price shrunk (by its recent
-sale count) toward the product's last price times the size's premium (the size curve: its own recent ratio
-to the product, shrunk toward its model's, brand's and the overall curve by how many sales it has).
+Product level first; the size level then borrows strength from it: a size's level (the anchor of its
+`level` and gradient-boosted forecasts) is its own last price shrunk (by its recent sale count) toward the
+product's level times the size's premium (the size curve: its own recent ratio to the product, shrunk
+toward its model's, brand's and the overall curve by how many sales it has); its `size_curve` forecast
+applies its product's chosen forecast change to that level.
 """
 
 from __future__ import annotations
@@ -58,15 +59,21 @@ def _size_cube(sales: pd.DataFrame, sizes: Panel, product: Level, horizons: list
         window = weeks[(weeks["week"] <= week) & (weeks["week"] > week - pd.Timedelta(weeks=CURVE_WEEKS))]
         if len(window) and (window["size"] != "").any():
             ratio[t] = fit_size_curve(window).log_ratios(sizes.info)
-    last = sizes.price.ffill().to_numpy()
+    last = np.log(sizes.price.ffill().to_numpy())
+    parent = np.log(pcube.level[:, col]) + ratio  # the product's level times the size's premium
+    # The size's level: its own last price, shrunk toward its product's by its sales.
+    own = sizes.count.rolling(RECENT_WEEKS // 2, min_periods=1).sum().to_numpy()
+    own = own / (own + SHRINK_SALES)
+    level = pd.DataFrame(np.exp(last + (1 - own) * (parent - last)), index=sizes.weeks,
+                         columns=sizes.price.columns)
     extra = {
         "size_ratio": ratio,
-        "lr_curve": np.log(pcube.ew[:, col]) + ratio - np.log(last),
-        "lr_parent_last": np.log(pcube.last[:, col]) + ratio - np.log(last),
+        "lr_curve": np.log(pcube.ew[:, col]) + ratio - last,
+        "lr_parent_level": parent - last,
         "parent_ret4": pcube.x[:, col, pcube.names.index("ret4")],
         "parent_sales4": pcube.x[:, col, pcube.names.index("sales4")],
     }
-    scube = build_cube(sizes, extra)
+    scube = build_cube(Panel(sizes.price, sizes.count, sizes.info, level), extra)
 
     @cache
     def product_points(o: int, h: int) -> np.ndarray:
@@ -75,14 +82,9 @@ def _size_cube(sales: pd.DataFrame, sizes: Panel, product: Level, horizons: list
         point[chosen["series"].to_numpy()] = chosen["point"].to_numpy()
         return point
 
-    # The size's level: its own last price, shrunk toward its product's times its size ratio by its sales.
-    own = sizes.count.rolling(RECENT_WEEKS // 2, min_periods=1).sum().to_numpy()
-    own = own / (own + SHRINK_SALES)
-    level = np.log(last) + (1 - own) * extra["lr_parent_last"]
-
     def curve(o: int, keys: np.ndarray, h: int) -> np.ndarray:
         """The product's forecast change applied to the size's level."""
-        return np.exp(level[o, keys]) * product_points(o, h)[col[keys]] / pcube.last[o, col[keys]]
+        return scube.level[o, keys] * product_points(o, h)[col[keys]] / pcube.level[o, col[keys]]
 
     return scube, curve
 
