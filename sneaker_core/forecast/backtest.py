@@ -10,7 +10,6 @@ those origins), and its interval is widened (or narrowed) by the conformal score
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +23,6 @@ from sneaker_core.forecast.models import (
     LEVEL,
     METHODS,
     PERSISTENCE,
-    SIZE_CURVE,
     QuantileGBM,
 )
 from sneaker_core.forecast.weights import ape, fit_weights
@@ -35,9 +33,6 @@ TRAIN_WINDOW = 52  # weeks of origins the gradient-boosted model learns from
 # The model is refit every 2nd week (the one fit at week o - o % 2 serves o): half the bench's time, and a
 # week-old model still learned only from outcomes before the origin.
 REFIT_WEEKS = 2
-
-# (origin, series indices, horizon) -> point forecasts in dollars, for the size-curve method
-CurveFn = Callable[[int, np.ndarray, int], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -53,10 +48,11 @@ class Choice:
         return next((m for m, w in self.weights.items() if w == 1.0), BLEND)
 
 
-def backtest_table(cube: Cube, origins, horizons: list[int], curve: CurveFn | None = None,
+def backtest_table(cube: Cube, origins, horizons: list[int], gbm_up_to: int | None = None,
                    seed: int = 0, max_rows: int = 25_000) -> pd.DataFrame:
     """Every method's forecast (point, low, high) at every origin and horizon, with the outcome (NaN when
-    the target week has no price or lies beyond the panel)."""
+    the target week has no price or lies beyond the panel); the boosted model competes at horizons up to
+    `gbm_up_to` weeks only (None: all)."""
     price = cube.panel.price.to_numpy()
     frames = []
     fitted: dict[int, QuantileGBM | None] = {}
@@ -77,10 +73,8 @@ def backtest_table(cube: Cube, origins, horizons: list[int], curve: CurveFn | No
                 points[EW_MEAN] = cube.ew[o, keys]
             else:
                 points[LEVEL] = level
-            if curve is not None:
-                points[SIZE_CURVE] = curve(o, keys, h)
             bands = {m: (v, v, v) for m, v in points.items()}
-            if gbm is not None and len(keys):
+            if gbm is not None and len(keys) and (gbm_up_to is None or h <= gbm_up_to):
                 q = gbm.predict(xo)
                 bands[GBM] = tuple(level * np.exp(q[:, i]) for i in (1, 0, 2))
             actual = price[o + h, keys] if o + h < len(price) else np.full(len(keys), np.nan)

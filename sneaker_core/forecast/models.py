@@ -13,10 +13,9 @@ PERSISTENCE = "persistence"
 EW_MEAN = "ew_mean"
 GBM = "gbm"
 LEVEL = "level"
-SIZE_CURVE = "size_curve"
 BLEND = "blend"  # a convex combination of the methods' log forecasts, see backtest.choose
 # Tie-break order of the backtest's choice: the simpler method wins a tie.
-METHODS = (PERSISTENCE, LEVEL, EW_MEAN, SIZE_CURVE, GBM)
+METHODS = (PERSISTENCE, LEVEL, EW_MEAN, GBM)
 QUANTILES = (0.1, 0.5, 0.9)
 MIN_TRAIN_ROWS = 200  # below this the model is not fit and the baselines compete alone
 # One OpenMP thread: the fits are small, and spinning threads on a shared machine cost 20x (measured).

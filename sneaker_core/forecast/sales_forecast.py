@@ -3,14 +3,18 @@
 Product level first; the size level then borrows strength from it: a size's level (the anchor of its
 `level` and gradient-boosted forecasts) is its own last price shrunk (by its recent sale count) toward the
 product's level times the size's premium (the size curve: its own recent ratio to the product, shrunk
-toward its model's, brand's and the overall curve by how many sales it has); its `size_curve` forecast
-applies its product's chosen forecast change to that level.
+toward its model's, brand's and the overall curve by how many sales it has).
+
+The product's forecast change is not carried over to its sizes: on the StockX weeks before the bench's
+(target weeks 2018-05-07..10-15) the size level times the product's chosen change erred more than the size
+level alone at every horizon (4 weeks: 5.26 vs 5.08 % MdAPE), and so did the product's chosen forecast times
+the size premium (5.53 %): much of a product's change from its level is the mix of sizes its last sales
+happened to be in, which a size does not have.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -22,7 +26,10 @@ from sneaker_core.forecast.sizecurve import fit_size_curve
 from sneaker_core.forecast.weekly import Panel, monday, panel_from_sales
 
 SHRINK_SALES = 4.0  # a size with 4 sales in the last 4 weeks keeps half of its own level
-CURVE_WEEKS = 13  # the size curve at week t is fit on the sales of the 26 weeks up to t
+# On the weeks before the bench's the boosted model erred more than the size level at 4 and 8 weeks (5.75 vs
+# 5.08, 7.43 vs 6.38 % MdAPE) and the blends that included it were worse than without (5.22 vs 5.09 %).
+SIZE_GBM_UP_TO = 2
+CURVE_WEEKS = 13  # the size curve at week t is fit on the sales of the 13 weeks up to t
 OUT_COLUMNS = ["product", "size", "week_start", "horizon", "forecast_usd", "low_usd", "high_usd", "method"]
 
 
@@ -46,12 +53,12 @@ def backtest_levels(sales: pd.DataFrame, origins: list[int], horizons: list[int]
     if not by_size or (sales["size"] == "").all():
         return product, None
     sizes = panel_from_sales(sales[sales["size"] != ""], by_size=True, end=products.weeks[-1])
-    scube, curve = _size_cube(sales, sizes, product, horizons, min(size_origins))
-    return product, Level(scube, backtest_table(scube, size_origins, horizons, curve=curve, seed=seed))
+    scube = _size_cube(sales, sizes, pcube)
+    return product, Level(scube, backtest_table(scube, size_origins, horizons, gbm_up_to=SIZE_GBM_UP_TO,
+                                                seed=seed))
 
 
-def _size_cube(sales: pd.DataFrame, sizes: Panel, product: Level, horizons: list[int], first_origin: int):
-    pcube = product.cube
+def _size_cube(sales: pd.DataFrame, sizes: Panel, pcube: Cube) -> Cube:
     col = pcube.panel.price.columns.get_indexer(sizes.info["product"])
     weeks = sales.assign(week=monday(sales["date"]).to_numpy())
     ratio = np.zeros(sizes.price.shape)
@@ -73,20 +80,7 @@ def _size_cube(sales: pd.DataFrame, sizes: Panel, product: Level, horizons: list
         "parent_ret4": pcube.x[:, col, pcube.names.index("ret4")],
         "parent_sales4": pcube.x[:, col, pcube.names.index("sales4")],
     }
-    scube = build_cube(Panel(sizes.price, sizes.count, sizes.info, level), extra)
-
-    @cache
-    def product_points(o: int, h: int) -> np.ndarray:
-        chosen = chosen_forecasts(product.table, o, {h: choose(product.table, o, [h])[h]})
-        point = np.full(pcube.panel.price.shape[1], np.nan)
-        point[chosen["series"].to_numpy()] = chosen["point"].to_numpy()
-        return point
-
-    def curve(o: int, keys: np.ndarray, h: int) -> np.ndarray:
-        """The product's forecast change applied to the size's level."""
-        return scube.level[o, keys] * product_points(o, h)[col[keys]] / pcube.level[o, col[keys]]
-
-    return scube, curve
+    return build_cube(Panel(sizes.price, sizes.count, sizes.info, level), extra)
 
 
 def forecast_sales(sales: pd.DataFrame, as_of, weeks: int, by_size: bool = True, seed: int = 0
