@@ -2,10 +2,11 @@
 
 On a product-grouped 70/15/15 split (`title_model.grouped_three_way`, groups from `titles.group_key`), the
 title models are fit on train, each condition's settings (blend weights, ridge share, interval margin) chosen on
-validation, then — as `sneaker train-titles` does — refit with those settings on train + validation, and the
-dollar estimate (lowest ask) scored on test: from the title alone (+ brand; retail and release blanked) and
-from title + brand + retail + release date — beside a ridge regression on title word n-grams (TF-IDF, log price)
-fit on train + validation and measured on the same rows in the same run. Features are the title, brand, retail price and release date only;
+validation, then refit with those settings on train + validation (`title_run.calibrated_on` and
+`fit_title_model`, as `sneaker train-titles` does), and the dollar estimate (lowest ask) scored on test: from
+the title alone (+ brand; retail and release blanked) and from title + brand + retail + release date — beside a
+ridge regression on title word n-grams (TF-IDF, log price) fit on train + validation and measured on the same
+rows in the same run. Features are the title, brand, retail price and release date only;
 the catalog's market-side columns (asks, bids, sales, last sale, volatility, premium, ...) are never read
 (`stockx_rows` drops them). Age is taken at a fixed as-of date, AS_OF: the snapshot is from around April 2023.
 
@@ -31,11 +32,10 @@ from sneaker_core.catalog import label_with_search
 from sneaker_core.csv_files import read_csv_table
 from sneaker_core.registry import load_models
 from sneaker_core.scoring import price_metrics
-from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.features import feature_frame
-from sneaker_core.stacking.title_calibrate import calibrate, calibrated, condition_views
-from sneaker_core.stacking.title_models import TITLE_ONLY, WITH_MARKET, TitleModel, TitleModelConfig
-from sneaker_core.targets import fit_decile_edges
+from sneaker_core.stacking.title_calibrate import condition_views
+from sneaker_core.stacking.title_models import TITLE_ONLY, WITH_MARKET, TitleModelConfig
+from sneaker_core.stacking.title_run import calibrated_on, fit_title_model
 from sneaker_core.titles import group_key, normalise_title
 
 DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stockx_catalog_2023.csv"
@@ -68,12 +68,9 @@ def ngram_ridge(titles: list[str], prices: np.ndarray, tr: np.ndarray, te: np.nd
 def one_seed(frame: pd.DataFrame, prices: np.ndarray, groups: np.ndarray, seed: int) -> dict[str, dict]:
     """Test-split price metrics of the reference, the title-only and the title + retail + release estimate."""
     tr, va, te = grouped_three_way(groups, seed)
-    model = TitleModel(fit_decile_edges(prices[tr]), list(DEFAULT_PRICE_BAND_EDGES), TitleModelConfig(seed=seed))
-    model.fit(frame.iloc[tr], prices[tr], groups[tr].tolist())
-    config = calibrated(model.config_, calibrate(model, condition_views(model, frame.iloc[va]), prices[va]))
+    _, _, config = calibrated_on(frame, prices, groups, tr, va, TitleModelConfig(seed=seed))
     fit = np.concatenate([tr, va])
-    model = TitleModel(fit_decile_edges(prices[fit]), list(DEFAULT_PRICE_BAND_EDGES), config)
-    model.fit(frame.iloc[fit], prices[fit], groups[fit].tolist())
+    model = fit_title_model(frame.iloc[fit], prices[fit], groups[fit], config)
     views = condition_views(model, frame.iloc[te])
     out = {"ridge on title n-grams (reference)": ngram_ridge([normalise_title(t) for t in frame["title"]],
                                                               prices, fit, te)}

@@ -80,6 +80,22 @@ def grouped_split(groups: pd.Series, val_fraction: float, seed: int) -> tuple[np
     return next(splitter.split(np.zeros(len(groups)), groups=groups.to_numpy()))
 
 
+def calibrated_on(frame: pd.DataFrame, prices: np.ndarray, groups, tr: np.ndarray, va: np.ndarray,
+                  config: TitleModelConfig) -> tuple[TitleModel, dict[str, TitlePrediction], TitleModelConfig]:
+    """The title models fit on the `tr` rows, their views of the `va` rows (`condition_views`), and `config` with
+    each condition's settings chosen on those views (`title_calibrate`)."""
+    model = TitleModel(fit_decile_edges(prices[tr]), list(DEFAULT_PRICE_BAND_EDGES), config)
+    model.fit(frame.iloc[tr], prices[tr], np.asarray(groups)[tr].tolist())
+    views = condition_views(model, frame.iloc[va])
+    return model, views, calibrated(config, calibrate(model, views, prices[va]))
+
+
+def fit_title_model(frame: pd.DataFrame, prices: np.ndarray, groups, config: TitleModelConfig) -> TitleModel:
+    """The title models with `config` (calibrated: `calibrated_on`) fit on these rows, decile edges included."""
+    model = TitleModel(fit_decile_edges(prices), list(DEFAULT_PRICE_BAND_EDGES), config)
+    return model.fit(frame, prices, np.asarray(groups).tolist())
+
+
 def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_fraction: float = 0.2,
                  config: TitleModelConfig | None = None, log: Callable[[str], None] = print,
                  as_of: str | None = None, models_file: Path | None = None) -> dict:
@@ -94,16 +110,10 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
     frame, prices, groups = feature_frame(rows, as_of), rows["price_usd"].to_numpy(float), rows["group_key"]
     market = market_counts(rows)
     log(f"market columns of the priced rows: {json.dumps(market)}")
-    config = config or TitleModelConfig(seed=seed)
-    band_edges = list(DEFAULT_PRICE_BAND_EDGES)
-
     tr, va = grouped_split(groups, val_fraction, seed)
     log(f"grouped validation split: {len(tr)} train rows, {len(va)} validation rows "
         f"({groups.iloc[va].nunique()} held-out product groups)")
-    val_model = TitleModel(fit_decile_edges(prices[tr]), band_edges, config)
-    val_model.fit(frame.iloc[tr], prices[tr], groups.iloc[tr].tolist())
-    views = condition_views(val_model, frame.iloc[va])
-    config = calibrated(config, calibrate(val_model, views, prices[va]))
+    val_model, views, config = calibrated_on(frame, prices, groups, tr, va, config or TitleModelConfig(seed=seed))
     validation = evaluate(val_model, views[TITLE_ONLY], prices[va], prices[tr], config)
     with_image = evaluate(val_model, views[WITH_IMAGE], prices[va], prices[tr], config)
     with_market = evaluate(val_model, views[WITH_MARKET], prices[va], prices[tr], config)
@@ -112,7 +122,7 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
     if views[WITH_MARKET].market_rows.any():
         log(f"validation, image URLs and market columns as given: {json.dumps(summary_line(with_market))}")
 
-    model = TitleModel(fit_decile_edges(prices), band_edges, config).fit(frame, prices, groups.tolist())
+    model = fit_title_model(frame, prices, groups, config)
     manifest = {
         "format_version": FORMAT_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
