@@ -49,6 +49,7 @@ from sneaker_core.targets import PRICE_TARGETS, TARGETS, TargetSpec, fit_target_
 from sneaker_core.titles import group_key
 from sneaker_core.training.fit import PreciseBatchNorm, calibration_batches, early_stopping, new_model
 from sneaker_core.training.runinfo import save_targets
+from sneaker_core.training.schedule import backbone_target, training_epochs
 from sneaker_core.training.split import make_split, save_split
 
 
@@ -106,17 +107,20 @@ def encoded_targets(meta: pd.DataFrame, specs: dict[str, TargetSpec]) -> dict[st
 
 
 def train_eval(target: str, arch: str, y: np.ndarray, n_classes: int, meta: pd.DataFrame, images: np.ndarray,
-               split: pd.Series, settings: Settings) -> dict:
-    """Train on the train split (early stopping on val loss, best weights), score the test split; `probs`: the
-    val and test rows' probabilities as the training writes probs/<target>.parquet."""
+               split: pd.Series, settings: Settings, backbone: keras.Model | None = None) -> dict:
+    """Train on the train split (early stopping on val loss, best weights; from `backbone` when given), score
+    the test split; `probs`: the val and test rows' probabilities as the training writes probs/<target>.parquet."""
     part = {s: (split == s).to_numpy() & (y >= 0) for s in ("train", "val", "test")}
-    model = new_model(settings.model_copy(update={"architecture": arch}), n_classes, int(part["train"].sum()))
+    settings = settings.model_copy(update={"architecture": arch})
+    warm = backbone is not None
+    model = new_model(settings, n_classes, int(part["train"].sum()), backbone)
     t0 = time.perf_counter()
     hist = model.fit(images[part["train"]], y[part["train"]], batch_size=settings.batch_size,
-                     epochs=settings.epochs, validation_data=(images[part["val"]], y[part["val"]]),
+                     epochs=training_epochs(settings, warm), validation_data=(images[part["val"]], y[part["val"]]),
                      callbacks=[PreciseBatchNorm(calibration_batches(images, np.flatnonzero(part["train"]),
                                                                      settings.batch_size, settings.seed)),
-                                early_stopping(settings), _EpochLog(f"{target}/{arch}")], verbose=0, shuffle=True)
+                                early_stopping(settings, warm), _EpochLog(f"{target}/{arch}{'/warm' * warm}")],
+                     verbose=0, shuffle=True)
     seconds = time.perf_counter() - t0
     held = split.isin(["val", "test"]).to_numpy()
     p = model.predict(images[held], batch_size=64, verbose=0)
@@ -127,7 +131,7 @@ def train_eval(target: str, arch: str, y: np.ndarray, n_classes: int, meta: pd.D
     true = y[part["test"]]
     scores = class_scores(true, pred)
     wrong = meta.loc[part["test"], "model"].to_numpy()[pred != true]
-    return {"target": target, "arch": arch, "classes": n_classes, "n_test": scores["n"],
+    return {"target": target, "arch": arch + "/warm" * warm, "model": model, "classes": n_classes, "n_test": scores["n"],
             "accuracy": scores["accuracy"], "majority": majority_scores(y[part["train"]], true)["accuracy"],
             "within_one": scores["within_one"], "epochs_run": len(hist.history["loss"]),
             "seconds": seconds, "errors_by_model": pd.Series(wrong).value_counts().head(4).to_dict(), "probs": probs}
@@ -190,6 +194,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--patience", type=int, default=None)
     ap.add_argument("--batch", type=int, default=None)
+    ap.add_argument("--finetune-epochs", type=int, default=None, help="epochs of the warm-started targets")
+    ap.add_argument("--cold", action="store_true", help="train every target from scratch (no warm start)")
     ap.add_argument("--targets", nargs="+", default=list(TARGETS), choices=TARGETS)
     ap.add_argument("--archs", nargs="+", default=["default", "baseline"], choices=["default", "baseline"])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0], help="catalog and training seeds, one run each")
@@ -198,7 +204,9 @@ def main() -> None:
     tf.config.threading.set_intra_op_parallelism_threads(a.threads)
     tf.config.threading.set_inter_op_parallelism_threads(a.threads)
     overrides = {k: v for k, v in (("train_image_size", a.size), ("epochs", a.epochs), ("patience", a.patience),
-                                   ("batch_size", a.batch), ("market_products", a.products)) if v is not None}
+                                   ("batch_size", a.batch), ("market_products", a.products),
+                                   ("finetune_epochs", a.finetune_epochs), ("warm_start", False if a.cold else None))
+                 if v is not None}
     selection: dict[str, list[dict]] = {t: [] for t in PRICE_TARGETS}
     for seed in a.seeds:
         print(f"\n=== seed {seed} ===", flush=True)
@@ -228,8 +236,15 @@ def run_seed(settings: Settings, a: argparse.Namespace, seed: int) -> tuple[list
           f"{time.perf_counter() - t0:.1f}s", flush=True)
     specs = target_specs(meta, split, settings)
     targets = encoded_targets(meta, specs)
-    results = [train_eval(t, arch, *targets[t], meta, images, split, settings) for t in a.targets for arch in a.archs]
-    probs = {r["target"]: r["probs"] for r in results if r["arch"] == "default"}
+    results = []
+    for arch in a.archs:  # as the flow trains them: the backbone target first, the others from its weights
+        first = backbone_target(settings.model_copy(update={"architecture": arch}), a.targets)
+        backbone = None
+        for t in sorted(a.targets, key=lambda t: t != first):
+            results.append(train_eval(t, arch, *targets[t], meta, images, split, settings, backbone))
+            if t == first:
+                backbone = results[-1]["model"]
+    probs = {r["target"]: r["probs"] for r in results if r["arch"].startswith("default")}
     stacked = stack(meta, split_df, specs, probs, settings) if set(probs) == set(TARGETS) else None
     return results, stacked
 

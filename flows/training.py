@@ -12,6 +12,7 @@ from flows.scrape import split_outcomes
 from sneaker_core.rundir import RunDir
 from sneaker_core.runs import run_id_for, training_inputs
 from sneaker_core.settings import Settings
+from sneaker_core.training.schedule import backbone_target
 from tasks.artifacts import publish_metrics
 from tasks.governance import publish_drift, publish_promotion
 from tasks.report import report_task_for
@@ -20,14 +21,20 @@ from tasks.train import prepare_task_for, train_task_for
 
 
 def train_lanes(run: dict[str, Any], settings: Settings, concurrency: int) -> dict[str, dict[str, Any]]:
-    """Train the run's targets (skipped ones are not submitted) in `concurrency` lanes, one target at a time
-    per lane; {target: training manifest}, raising the first failure."""
-    futures: list = []
+    """Train the run's targets (skipped ones are not submitted): the backbone target first when there is one,
+    then the others from its weights in `concurrency` lanes, one target at a time per lane; {target: training
+    manifest}, raising the first failure."""
     targets = list(run["targets"])
-    for i, target in enumerate(targets):
-        lane = [futures[i - concurrency]] if i >= concurrency else []
-        futures.append(train_task_for(target, run["run_id"], settings).submit(target, run, settings, wait_for=lane))
-    return {t: f.result() for t, f in zip(targets, futures)}
+    first = backbone_target(settings, targets)
+    futures = {first: train_task_for(first, run["run_id"], settings).submit(first, run, settings)} if first else {}
+    backbone = futures.get(first)  # a future as a parameter: the others wait for it and get its manifest
+    lanes: list = []
+    for i, target in enumerate(t for t in targets if t != first):
+        lane = [lanes[i - concurrency]] if i >= concurrency else []
+        lanes.append(train_task_for(target, run["run_id"], settings).submit(target, run, settings, backbone,
+                                                                              wait_for=lane))
+        futures[target] = lanes[-1]
+    return {t: futures[t].result() for t in targets}
 
 
 def train_and_report(shard_list: list[dict[str, Any]], week: str, models: list[str], settings: Settings,

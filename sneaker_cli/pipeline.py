@@ -122,7 +122,9 @@ def scrape(models: Models = None, mode: Mode = None, source: Source = None, item
 
 def run(
     models: Models = None, source: Source = None, mode: Mode = None, item_cap: Cap = None,
-    epochs: Annotated[int | None, typer.Option(help="training epochs per target", **_bounds("epochs"))] = None,
+    epochs: Annotated[int | None, typer.Option(
+        help="most epochs of a CNN trained from scratch (fine-tunings: SNEAKER_FINETUNE_EPOCHS)",
+        **_bounds("epochs"))] = None,
     image_size: Annotated[int | None, typer.Option(help="stored image size (px)", **_bounds("image_size"))] = None,
     train_image_size: Annotated[int | None, typer.Option(help="CNN input size (px)",
                                                          **_bounds("train_image_size"))] = None,

@@ -14,7 +14,7 @@ from tasks.caching import PERSISTED, cache_key, data_key, verified
 
 
 def _key(context, params: dict[str, Any]) -> str:
-    trained = {t: [m["model_path"], m["accuracy"]] for t, m in sorted(params["trained"].items())}
+    trained = {t: m["model_sha256"] for t, m in sorted(params["trained"].items())}
     s: Settings = params["settings"]
     # The fee schedule only sets predictions.csv's net payouts: a new schedule re-stacks, never re-trains.
     return cache_key("stack", STACKING_VERSION, params["run_id"], trained, s.seed, schedule_from(s), data_key(s))

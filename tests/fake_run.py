@@ -138,7 +138,8 @@ def write_fake_run(run_dir: Path, *, n_products: int = 1200, seed: int = 7) -> P
                           confusion_png=run.confusion(target))
         metrics["targets"][target] = {**result, "confusion_png": run.rel(run.confusion(target)),
                                       "probs_path": run.rel(run.probs(target)),
-                                      "history": _history(result["accuracy"], rng)}
+                                      "history": _history(result["accuracy"], rng),
+                                      "started_from": None if target == "model" else "model"}
         cmp = {"cnn": {"accuracy": result["accuracy"], "macro_f1": result["macro_f1"]},
                "majority": {"accuracy": result["majority_baseline"]}}
         if target in PRICE_TARGETS:

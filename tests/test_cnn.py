@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from sneaker_core.training.augment import RandomGeometry, warp
-from sneaker_core.training.cnn import SparseSmoothedCrossentropy, build_model
+from sneaker_core.training.cnn import SparseSmoothedCrossentropy, build_model, copy_backbone
 
 
 @pytest.mark.parametrize(("arch", "size"), [("baseline", 80), ("default", 48)])
@@ -48,6 +48,21 @@ def test_losses_are_sparse_categorical_crossentropy():
     assert float(SparseSmoothedCrossentropy(0.0)(y, p)) == pytest.approx(expected, rel=1e-5)
     smoothed = -np.mean([(0.1 / 3) * np.log(p[i]).sum() + 0.9 * np.log(p[i, y[i]]) for i in range(2)])
     assert float(SparseSmoothedCrossentropy(0.1)(y, p)) == pytest.approx(smoothed, rel=1e-5)
+
+
+def test_a_backbone_gives_every_weight_but_the_head():
+    source = build_model("default", 7, 32, seed=1)
+    model = build_model("default", 3, 32, seed=2, backbone=source)
+    fresh = build_model("default", 3, 32, seed=2)
+    copied = [layer.name for layer in model.layers if layer.weights and layer.name != "probs"]
+    assert len(copied) >= 20
+    for name in copied:
+        for got, want in zip(model.get_layer(name).get_weights(), source.get_layer(name).get_weights(), strict=True):
+            np.testing.assert_array_equal(got, want)
+    for got, want in zip(model.get_layer("probs").get_weights(), fresh.get_layer("probs").get_weights(), strict=True):
+        np.testing.assert_array_equal(got, want)  # the head is the new target's own, initialised as without one
+    with pytest.raises(ValueError, match="the backbone has no layer 'stem': it is not a default model"):
+        copy_backbone(build_model("baseline", 7, 80, seed=1), fresh)
 
 
 def test_augmentation_keeps_colour_and_only_runs_in_training():

@@ -5,6 +5,7 @@ that model's image and shard tasks, then training and the report, re-run; (3) a 
 (4) deleting an output file forces that task to recompute.
 """
 
+import json
 import time
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from prefect.testing.utilities import prefect_test_harness
 
 from flows.weekly_refresh import weekly_refresh
 from sneaker_core.market import DemoMarket
+from sneaker_core.rundir import RunDir
+from sneaker_core.targets import TARGETS
 
 pytestmark = pytest.mark.slow
 PARAMS = {"models": ["dunk-low", "bapesta"], "item_cap": 30, "scrape_mode": "json", "image_size": 48, "train_image_size": 32,
@@ -67,6 +70,9 @@ def test_caching_semantics(harness):
     assert set(out["models"]) == {"dunk-low", "bapesta"} and out["failed"] == {}
     assert _recomputed(cold) == set(cold)  # nothing cached on the first run
     assert {"scrape-dunk-low", "images-bapesta", "shards-dunk-low", "train-model", "train-brand"} <= set(cold)
+    run = RunDir.for_id(data, out["run_id"])
+    assert {t: json.loads(run.target_metrics(t).read_text())["started_from"] for t in TARGETS} \
+        == {"model": None, "brand": "model", "price_decile": "model", "price_band": "model"}
 
     # (1) same parameters, same week: every task Cached, and far faster
     out2, warm, t_warm = _run(data, market)

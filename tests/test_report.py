@@ -177,6 +177,12 @@ def _table_rows(html: str, table_id: str) -> list[list[str]]:
     return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body)]
 
 
+def test_training_curves_table_says_where_each_cnn_started(report):
+    rows = _table_rows(Path(report["path"]).read_text(encoding="utf-8"), "curves-table")
+    assert {r[0]: (r[1], r[2]) for r in rows} == {"model": ("scratch", "12"), "brand": ("model", "12"),
+                                                  "price_decile": ("model", "12"), "price_band": ("model", "12")}
+
+
 def test_forecast_sections_show_the_backtest_movers_and_size_curves(run_dir, report):
     html = Path(report["path"]).read_text(encoding="utf-8")
     fc = json.loads(RunDir(run_dir).backtest.read_text())

@@ -163,6 +163,30 @@ def test_price_target_and_merged_metrics(shards, settings, run_dir):
     assert json.loads(run_dir.metrics.read_text()) == merged
 
 
+def test_warm_started_target_starts_from_the_trained_model_cnn(shards, settings, run_dir):
+    """With a backbone, a target trains `finetune_epochs` from the model CNN's weights; a changed backbone file
+    is refused by name."""
+    if not run_dir.verify("train-model"):
+        train_target("model", run_dir, settings)
+    warm = Settings(**{**settings.model_dump(), "finetune_epochs": 2})
+    out = train_target("brand", run_dir, warm, backbone="model")
+    assert out["started_from"] == "model" and out["epochs_run"] == 2
+    assert out["model_sha256"] == run_dir.read_manifest("train-brand")["files"][0]["sha256"]
+    assert json.loads(run_dir.target_metrics("brand").read_text())["started_from"] == "model"
+    assert out["accuracy"] > out["majority_baseline"]
+
+
+def test_a_changed_backbone_is_not_trusted(shards, settings, tmp_path):
+    run = RunDir(tmp_path / "runs" / "b")
+    quick = Settings(**{**settings.model_dump(), "epochs": 1})
+    prepare_run(shards, run, quick)
+    train_target("model", run, quick)
+    with open(run.model("model"), "ab") as f:
+        f.write(b"x")
+    with pytest.raises(RunDirError, match="does not match the sha256"):
+        train_target("brand", run, quick, backbone="model")
+
+
 def test_unknown_target_is_refused(shards, settings, run_dir):
     with pytest.raises(ValueError, match="unknown target"):
         train_target("colour", run_dir, settings)

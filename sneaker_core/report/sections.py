@@ -264,9 +264,11 @@ def curves_section(run: RunInputs) -> Section:
             continue
         histories[target] = history
     if histories:
-        rows = [[t, fmt("n", len(h["loss"])), fmt("loss", min(h.get("val_loss") or [math.nan])),
-                 fmt("acc", max(h.get("val_accuracy") or [math.nan]))] for t, h in histories.items()]
-        sec.add(table(["target", "epochs run", "best val loss", "best val accuracy"], rows, id="curves-table"))
+        rows = [[t, run.target_metrics(t).get("started_from") or "scratch", fmt("n", len(h["loss"])),
+                 fmt("loss", min(h.get("val_loss") or [math.nan])), fmt("acc", max(h.get("val_accuracy") or [math.nan]))]
+                for t, h in histories.items()]
+        sec.add(table(["target", "started from", "epochs run", "best val loss", "best val accuracy"], rows,
+                      id="curves-table"))
         sec.add_figure(plots.training_curves(histories), "loss and accuracy per epoch for each target")
     return sec
 

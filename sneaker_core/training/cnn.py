@@ -18,6 +18,7 @@ from sneaker_core.training.preflight import check_architecture
 
 LABEL_SMOOTHING = 0.1
 DEFAULT_LR = 2e-3  # peak of the cosine decay; 1e-3 learned the demo targets too slowly (bench/demo_accuracy.py)
+HEAD = "probs"
 DEFAULT_DECAY_STEPS = 2000
 BN_MOMENTUM = 0.9  # default model: moving statistics settle within a few epochs of a small catalog
 AUG_ROTATION, AUG_ZOOM, AUG_SHIFT = 0.02, 0.06, 0.05  # turns, scale, share of the side
@@ -60,7 +61,7 @@ def _inputs(image_size: int) -> tuple[keras.KerasTensor, keras.KerasTensor]:
 
 
 def _head(x, n_classes: int):
-    return layers.Dense(n_classes, activation="softmax", dtype="float32", name="probs")(x)
+    return layers.Dense(n_classes, activation="softmax", dtype="float32", name=HEAD)(x)
 
 
 def _baseline(n_classes: int, image_size: int) -> keras.Model:
@@ -114,8 +115,11 @@ def build_model(
     *,
     seed: int,
     decay_steps: int = DEFAULT_DECAY_STEPS,
+    backbone: keras.Model | None = None,
 ) -> keras.Model:
-    """A compiled model. `decay_steps` (total training steps) sets the default model's cosine LR decay."""
+    """A compiled model. `decay_steps` (total training steps) sets the default model's cosine LR decay;
+    `backbone` (a trained default model) gives it every weight but the head's. Fine-tunings keep the peak
+    learning rate: at half of it, 8 epochs left the price CNNs under-fitted (bench/demo_accuracy.py)."""
     check_architecture(arch, image_size)
     if n_classes < 2:
         raise ValueError(f"a classifier needs at least 2 classes, got {n_classes}")
@@ -131,6 +135,8 @@ def build_model(
         )
         return model
     model = _default(n_classes, image_size, seed)
+    if backbone is not None:
+        copy_backbone(backbone, model)
     schedule = keras.optimizers.schedules.CosineDecay(
         DEFAULT_LR, decay_steps=max(1, decay_steps), alpha=0.05
     )
@@ -141,3 +147,17 @@ def build_model(
         jit_compile=jit,
     )
     return model
+
+
+def copy_backbone(source: keras.Model, model: keras.Model) -> None:
+    """Give `model` every weight of `source` except the classifier head's, layer by layer (by name)."""
+    for layer in model.layers:
+        if layer.name == HEAD or not layer.weights:
+            continue
+        try:
+            weights = source.get_layer(layer.name).get_weights()
+        except ValueError:
+            raise ValueError(f"the backbone has no layer {layer.name!r}: it is not a {model.name} model") from None
+        if [w.shape for w in weights] != [tuple(w.shape) for w in layer.weights]:
+            raise ValueError(f"the backbone's layer {layer.name!r} has other shapes (another image size or width?)")
+        layer.set_weights(weights)

@@ -24,6 +24,7 @@ from sneaker_core.training.augment import RandomGeometry
 from sneaker_core.training.cnn import build_model, configure_devices
 from sneaker_core.training.evaluate import evaluate
 from sneaker_core.training.prepare import label_column, reason_column, skipped_targets
+from sneaker_core.training.schedule import training_epochs, watch_from_epoch
 from sneaker_core.training.split import SPLITS
 
 PRECISE_BN_BATCHES = 8  # clean training batches that set the BatchNorm statistics before each validation
@@ -53,17 +54,19 @@ def array_dataset(images: np.ndarray, rows: np.ndarray, labels: np.ndarray, batc
     return ds.map(load).prefetch(tf.data.AUTOTUNE)
 
 
-def new_model(settings: Settings, n_classes: int, n_train: int) -> keras.Model:
-    """The compiled CNN of one target, its cosine LR decay spread over the run's training steps."""
-    steps = -(-n_train // settings.batch_size) * settings.epochs
+def new_model(settings: Settings, n_classes: int, n_train: int, backbone: keras.Model | None = None) -> keras.Model:
+    """The compiled CNN of one target (from `backbone`'s weights when given), its cosine LR decay spread over
+    its training steps."""
+    steps = -(-n_train // settings.batch_size) * training_epochs(settings, backbone is not None)
     return build_model(settings.architecture, n_classes, settings.train_image_size, seed=settings.seed,
-                       decay_steps=steps)
+                       decay_steps=steps, backbone=backbone)
 
 
-def early_stopping(settings: Settings) -> keras.callbacks.EarlyStopping:
-    """Stop after `patience` epochs without a better val loss, counted from `warmup_epochs` on; keep the best."""
+def early_stopping(settings: Settings, warm: bool) -> keras.callbacks.EarlyStopping:
+    """Stop after `patience` epochs without a better val loss, watched from `watch_from_epoch` on; keep the
+    best."""
     return keras.callbacks.EarlyStopping("val_loss", patience=settings.patience, restore_best_weights=True,
-                                         start_from_epoch=min(settings.warmup_epochs, settings.epochs - 1))
+                                         start_from_epoch=watch_from_epoch(settings, warm))
 
 
 class PreciseBatchNorm(keras.callbacks.Callback):
@@ -146,8 +149,9 @@ def predict_probs(model: keras.Model, images: np.ndarray, table: pd.DataFrame, s
 HISTORY_KEYS = ("loss", "val_loss", "accuracy", "val_accuracy")
 
 
-def train_target(target: str, run: RunDir, settings: Settings) -> dict:
-    """Train one target's CNN; write its model, probs, metrics and confusion PNG; return a manifest."""
+def train_target(target: str, run: RunDir, settings: Settings, backbone: str | None = None) -> dict:
+    """Train one target's CNN (from the weights of target `backbone`'s trained CNN when given); write its model,
+    probs, metrics and confusion PNG; return a manifest."""
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; choose one of {TARGETS}")
     if target in (skipped := skipped_targets(run)):
@@ -161,18 +165,20 @@ def train_target(target: str, run: RunDir, settings: Settings) -> dict:
     labelled = {s: np.flatnonzero((table["split"] == s).to_numpy() & (labels != MISSING)) for s in SPLITS}
     n = {s: len(rows) for s, rows in labelled.items()}
 
+    start = runinfo.load_model(run.trusted(f"train-{backbone}", run.model(backbone))) if backbone else None
     keras.utils.set_random_seed(settings.seed)
     strategy = configure_devices()
     with strategy.scope():
-        model = new_model(settings, len(spec.classes), n["train"])
+        model = new_model(settings, len(spec.classes), n["train"], start)
     train_ds = array_dataset(images, labelled["train"], labels[labelled["train"]], settings.batch_size,
                              shuffle_seed=settings.seed)
     val_ds = array_dataset(images, labelled["val"], labels[labelled["val"]], settings.batch_size).cache()
     clock = _TrainClock()
     t0 = time.perf_counter()
     precise = PreciseBatchNorm(calibration_batches(images, labelled["train"], settings.batch_size, settings.seed))
-    history = model.fit(train_ds, epochs=settings.epochs, validation_data=val_ds,
-                        callbacks=[precise, early_stopping(settings), clock], shuffle=False, verbose=2)
+    history = model.fit(train_ds, epochs=training_epochs(settings, start is not None), validation_data=val_ds,
+                        callbacks=[precise, early_stopping(settings, start is not None), clock], shuffle=False,
+                        verbose=2)
     epochs_run = len(history.history["loss"])
 
     path = runinfo.save_model(model, run.model(target))
@@ -198,7 +204,7 @@ def train_target(target: str, run: RunDir, settings: Settings) -> dict:
         "n_train": n["train"], "n_val": n["val"],
         "excluded": {f"{s}:{r}": int(c) for (s, r), c in unusable.items()},
         "architecture": settings.architecture, "image_size": settings.train_image_size,
-        "epochs_run": epochs_run, "best_val_loss": float(min(history.history["val_loss"])),
+        "started_from": backbone, "epochs_run": epochs_run, "best_val_loss": float(min(history.history["val_loss"])),
         "history": {k: [round(float(v), 5) for v in history.history[k]] for k in HISTORY_KEYS
                     if k in history.history},
         "seconds": round(seconds, 2), "train_images_per_s": round(images_per_s, 1),
@@ -206,9 +212,11 @@ def train_target(target: str, run: RunDir, settings: Settings) -> dict:
         "probs_path": run.rel(run.probs(target)),
     })
     write_json(run.target_metrics(target), result)
-    run.record(f"train-{target}", [path, run.probs(target), run.target_metrics(target), run.confusion(target)])
+    recorded = run.record(f"train-{target}", [path, run.probs(target), run.target_metrics(target),
+                                              run.confusion(target)])
     return {
-        "target": target, "model_path": str(path), "n_train": n["train"], "n_val": n["val"],
+        "target": target, "model_path": str(path), "model_sha256": recorded["files"][0]["sha256"],
+        "started_from": backbone, "n_train": n["train"], "n_val": n["val"],
         "n_test": result["n_test"], "accuracy": result["accuracy"], "macro_f1": result["macro_f1"],
         "majority_baseline": result["majority_baseline"], "epochs_run": epochs_run,
         "seconds": round(seconds, 2), "images_per_s": round(images_per_s, 1),
