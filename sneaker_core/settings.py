@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     split: tuple[float, float, float] = (0.70, 0.15, 0.15)
     price_band_edges: tuple[float, ...] = DEFAULT_PRICE_BAND_EDGES
     epochs: int = Field(24, ge=1, description="most training epochs per target (cosine LR decay over them)")
-    finetune_epochs: int = Field(8, ge=1, description="most epochs of a target that starts from the sneaker-"
+    finetune_epochs: int = Field(10, ge=1, description="most epochs of a target that starts from the sneaker-"
                                  "model CNN's backbone (`warm_start`)")
     warm_start: bool = Field(True, description="train the sneaker-model CNN first and start the brand and price "
                              "CNNs from its weights (head excepted)")
