@@ -1,15 +1,18 @@
 """Forecast a sales history: products and product-sizes, each horizon's blend of methods chosen by backtest.
 
 Product level first; the size level then borrows strength from it: a size's level (the anchor of its
-`level` and gradient-boosted forecasts) is its own last price shrunk (by its recent sale count) toward the
-product's level times the size's premium (the size curve: its own recent ratio to the product, shrunk
-toward its model's, brand's and the overall curve by how many sales it has).
+`level` and gradient-boosted forecasts) is its product's size-mix-adjusted level times the size's premium
+(the size curve: its own recent ratio to the product, shrunk toward its model's, brand's and the overall
+curve by how many sales it has), moved by the size's own recent deviation from that (see sizelevel).
 
 The product's forecast change is not carried over to its sizes: on the StockX weeks before the bench's
 (target weeks 2018-05-07..10-15) the size level times the product's chosen change erred more than the size
-level alone at every horizon (4 weeks: 5.26 vs 5.08 % MdAPE), and so did the product's chosen forecast times
-the size premium (5.53 %): much of a product's change from its level is the mix of sizes its last sales
-happened to be in, which a size does not have.
+level alone at every horizon (4 weeks: 5.26 vs 5.08 % MdAPE, with the size's own last price shrunk toward
+the product's level as the size level), and so did the product's chosen forecast times the size premium
+(5.53 %): much of a product's change from its level is the mix of sizes its last sales happened to be in,
+which a size does not have. Extrapolating the trend of the size-mix-adjusted level (its change over the
+last 4 or 8 weeks, damped by 0.25..1) erred more than the level at every horizon (4 weeks: 5.07..6.29 vs
+4.86 %).
 """
 
 from __future__ import annotations
