@@ -59,3 +59,17 @@ def test_size_level_is_its_last_price_shrunk_toward_the_product_level(tmp_path):
         assert np.isclose(size.cube.level[o, j], got, rtol=1e-9)
         premiums.append(premium)
     assert 0.005 < np.max(np.abs(premiums)) < 0.1  # the sizes' own sales move them off their parents
+
+
+def test_size_level_never_reads_a_later_sale(tmp_path):
+    path = tmp_path / "sales.csv"
+    stockx_sales(n_products=3, weeks=20, per_week=4).to_csv(path, index=False)
+    sales = read_sales(path, "stockx")
+    o = 12
+    _, size = backtest_levels(sales, [o], [1])
+    later = sales["date"] >= size.cube.panel.weeks[o + 1]
+    changed = sales.assign(price=sales["price"].where(~later, sales["price"] * 3 + 1))
+    _, other = backtest_levels(changed, [o], [1])
+    assert np.array_equal(size.cube.level[:o + 1], other.cube.level[:o + 1], equal_nan=True)
+    assert np.array_equal(size.cube.x[:o + 1], other.cube.x[:o + 1], equal_nan=True)
+    assert not np.allclose(size.cube.level[o + 1:], other.cube.level[o + 1:])  # later weeks did change
