@@ -52,12 +52,11 @@ def own_premium(week: np.ndarray, day: np.ndarray, residual: np.ndarray, series:
     (sales up to the end of week t, from the last PREMIUM_WEEKS weeks; weight 0.5 ** (age / half-life), age
     from `week_ends[t]`), shrunk toward 0 by w / (w + PREMIUM_SALES); 0 without a recent sale."""
     out = np.zeros((len(week_ends), n_series))
-    halflife = np.timedelta64(7, "D") * PREMIUM_HALFLIFE_WEEKS
     for s in np.unique(series):
         idx = np.flatnonzero(series == s)
         for t in range(week[idx[0]], min(week[idx[-1]] + PREMIUM_WEEKS, len(week_ends))):
             rows = idx[(week[idx] <= t) & (week[idx] > t - PREMIUM_WEEKS)]
             if len(rows):
-                w = 0.5 ** ((week_ends[t] - day[rows]) / halflife)
+                w = 0.5 ** ((week_ends[t] - day[rows]) / np.timedelta64(7, "D") / PREMIUM_HALFLIFE_WEEKS)
                 out[t, s] = weighted_median(residual[rows], w) * w.sum() / (w.sum() + PREMIUM_SALES)
     return out
