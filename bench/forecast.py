@@ -1,8 +1,8 @@
 """Forecast bench on the real StockX sales: rolling origins whose target weeks are the history's last 8.
 
 For each horizon (1, 2, 4, 8 weeks) and level (product, product-size) it prints the median absolute
-percentage error of persistence (last week's median), the level (median of the last sales; a size's own
-price shrunk toward its product's level), the gradient-boosted model and the blend of them
+percentage error of persistence (last week's median), the level (median of the last sales; for a size,
+its product's size-mix-adjusted level times its premium), the gradient-boosted model and the blend of them
 the backtest chose at each origin (judged on that origin's past only), and the coverage of
 the chosen 80 % intervals. The goals compare the chosen blend with persistence.
 

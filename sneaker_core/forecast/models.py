@@ -1,7 +1,7 @@
 """The candidate forecasters: persistence, the robust level where the panel has one (median of the last
-sales; a size's own price shrunk toward its product's) else the exponentially weighted mean, and a global
-gradient-boosted quantile model (10 / 50 / 90 %) of log(price[t + h] / level) on the lag features of all
-series."""
+sales; for a size, its product's size-mix-adjusted level times its premium) else the exponentially weighted
+mean, and a global gradient-boosted quantile model (10 / 50 / 90 %) of log(price[t + h] / level) on the lag
+features of all series."""
 
 from __future__ import annotations
 

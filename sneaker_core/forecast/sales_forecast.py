@@ -1,15 +1,18 @@
 """Forecast a sales history: products and product-sizes, each horizon's blend of methods chosen by backtest.
 
 Product level first; the size level then borrows strength from it: a size's level (the anchor of its
-`level` and gradient-boosted forecasts) is its own last price shrunk (by its recent sale count) toward the
-product's level times the size's premium (the size curve: its own recent ratio to the product, shrunk
-toward its model's, brand's and the overall curve by how many sales it has).
+`level` and gradient-boosted forecasts) is its product's size-mix-adjusted level times the size's premium
+(the size curve: its own recent ratio to the product, shrunk toward its model's, brand's and the overall
+curve by how many sales it has), moved by the size's own recent deviation from that (see sizelevel).
 
 The product's forecast change is not carried over to its sizes: on the StockX weeks before the bench's
 (target weeks 2018-05-07..10-15) the size level times the product's chosen change erred more than the size
-level alone at every horizon (4 weeks: 5.26 vs 5.08 % MdAPE), and so did the product's chosen forecast times
-the size premium (5.53 %): much of a product's change from its level is the mix of sizes its last sales
-happened to be in, which a size does not have.
+level alone at every horizon (4 weeks: 5.26 vs 5.08 % MdAPE, with the size's own last price shrunk toward
+the product's level as the size level), and so did the product's chosen forecast times the size premium
+(5.53 %): much of a product's change from its level is the mix of sizes its last sales happened to be in,
+which a size does not have. Extrapolating the trend of the size-mix-adjusted level (its change over the
+last 4 or 8 weeks, damped by 0.25..1) erred more than the level at every horizon (4 weeks: 5.07..6.29 vs
+4.86 %).
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from sneaker_core.forecast.backtest import backtest_table, choose, chosen_foreca
 from sneaker_core.forecast.features import RECENT_WEEKS, Cube, build_cube
 from sneaker_core.forecast.sales_csv import SalesError
 from sneaker_core.forecast.sizecurve import fit_size_curve
-from sneaker_core.forecast.weekly import Panel, monday, panel_from_sales
+from sneaker_core.forecast.sizelevel import mix_adjusted_level, own_premium
+from sneaker_core.forecast.weekly import LEVEL_SALES, Panel, monday, panel_from_sales, series_key
 
-SHRINK_SALES = 4.0  # a size with 4 sales in the last 4 weeks keeps half of its own level
 # On the weeks before the bench's the boosted model erred more than the size level at 4 and 8 weeks (5.75 vs
 # 5.08, 7.43 vs 6.38 % MdAPE) and the blends that included it were worse than without (5.22 vs 5.09 %).
 SIZE_GBM_UP_TO = 2
@@ -60,19 +63,27 @@ def backtest_levels(sales: pd.DataFrame, origins: list[int], horizons: list[int]
 
 def _size_cube(sales: pd.DataFrame, sizes: Panel, pcube: Cube) -> Cube:
     col = pcube.panel.price.columns.get_indexer(sizes.info["product"])
-    weeks = sales.assign(week=monday(sales["date"]).to_numpy())
+    df = sales[sales["size"] != ""].sort_values("date", kind="stable")
+    df = df.assign(week=monday(df["date"]).to_numpy())
     ratio = np.zeros(sizes.price.shape)
     for t, week in enumerate(sizes.weeks):
-        window = weeks[(weeks["week"] <= week) & (weeks["week"] > week - pd.Timedelta(weeks=CURVE_WEEKS))]
-        if len(window) and (window["size"] != "").any():
+        window = df[(df["week"] <= week) & (df["week"] > week - pd.Timedelta(weeks=CURVE_WEEKS))]
+        if len(window):
             ratio[t] = fit_size_curve(window).log_ratios(sizes.info)
+    # the size level (see sizelevel): the product's size-mix-adjusted level times the size's premium, moved
+    # by the size's own recent deviation from it
+    week = sizes.weeks.searchsorted(df["week"])
+    day = df["date"].to_numpy(dtype="datetime64[ns]")
+    series = sizes.price.columns.get_indexer([series_key(p, s) for p, s in zip(df["product"], df["size"],
+                                                                                strict=True)])
+    products, group = np.unique(sizes.info["product"].to_numpy(), return_inverse=True)
+    log_price = np.log(df["price"].to_numpy(dtype=float))
+    adjusted = mix_adjusted_level(week, day, log_price, series, group[series], ratio, len(products), LEVEL_SALES)
+    parent = adjusted[:, group] + ratio
+    ends = (sizes.weeks + pd.Timedelta(days=7)).to_numpy(dtype="datetime64[ns]")
+    premium = own_premium(week, day, log_price - parent[week, series], series, ends, sizes.price.shape[1])
     last = np.log(sizes.price.ffill().to_numpy())
-    parent = np.log(pcube.level[:, col]) + ratio  # the product's level times the size's premium
-    # The size's level: its own last price, shrunk toward its product's by its sales.
-    own = sizes.count.rolling(RECENT_WEEKS // 2, min_periods=1).sum().to_numpy()
-    own = own / (own + SHRINK_SALES)
-    level = pd.DataFrame(np.exp(last + (1 - own) * (parent - last)), index=sizes.weeks,
-                         columns=sizes.price.columns)
+    level = pd.DataFrame(np.exp(parent + premium), index=sizes.weeks, columns=sizes.price.columns)
     extra = {
         "size_ratio": ratio,
         "lr_curve": np.log(pcube.ew[:, col]) + ratio - last,

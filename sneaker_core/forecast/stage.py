@@ -28,7 +28,7 @@ from sneaker_core.forecast.features import RECENT_WEEKS, build_cube
 from sneaker_core.forecast.weekly import monday, panel_from_weekly
 from sneaker_core.rundir import BACKTEST_JSON, FORECASTS_CSV, FORECASTS_PARQUET
 
-FORECAST_VERSION = 4  # bump when the stage's logic changes: cached forecasts are then recomputed
+FORECAST_VERSION = 5  # bump when the stage's logic changes: cached forecasts are then recomputed
 HORIZONS = (1, 2, 4, 8)
 COLD_START = "cold_start"
 HISTORY_COLUMNS = ("product_id", "week_start", "model", "brand", "title", "price_usd", "priced",

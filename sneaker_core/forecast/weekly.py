@@ -75,20 +75,28 @@ def panel_from_sales(sales: pd.DataFrame, by_size: bool, end: pd.Timestamp | Non
 
 
 def _recent_median(df: pd.DataFrame, panel: Panel, n: int) -> pd.DataFrame:
-    """The median price of each series' last `n` sales up to the end of each week, taking whole days (the
-    day of the n-th last sale counts in full: sales of one day have no order)."""
+    """The median price of each series' last `n` sales up to the end of each week (see `last_sales`)."""
     df = df.sort_values("date", kind="stable")
     out = np.full(panel.price.shape, np.nan)
     weeks = panel.weeks.searchsorted(df["week"])
     for key, idx in df.groupby("key").indices.items():
         col = panel.price.columns.get_loc(key)
-        days = df["date"].to_numpy()[idx]
         prices = df["price"].to_numpy()[idx]
-        ends = np.searchsorted(weeks[idx], np.arange(len(panel.weeks)), side="right")
+        starts, ends = last_sales(weeks[idx], df["date"].to_numpy()[idx], len(panel.weeks), n)
         for t in np.flatnonzero(ends > 0):
-            start = np.searchsorted(days, days[max(0, ends[t] - n)], side="left")
-            out[t, col] = np.median(prices[start:ends[t]])
+            out[t, col] = np.median(prices[starts[t]:ends[t]])
     return pd.DataFrame(out, index=panel.weeks, columns=panel.price.columns)
+
+
+def last_sales(sale_weeks: np.ndarray, days: np.ndarray, n_weeks: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) per week t < n_weeks: the slice of one series' date-sorted sales (week index, day) that
+    are its last `n` up to the end of week t, taking whole days (the day of the n-th last sale counts in
+    full: sales of one day have no order); empty (end 0) before its first sale."""
+    ends = np.searchsorted(sale_weeks, np.arange(n_weeks), side="right")
+    if len(days) == 0:
+        return ends, ends
+    starts = np.searchsorted(days, days[np.maximum(ends - n, 0)], side="left")
+    return np.minimum(starts, ends), ends
 
 
 def panel_from_weekly(weekly: pd.DataFrame, end: pd.Timestamp | None = None) -> Panel:
