@@ -13,8 +13,8 @@ from tasks.caching import PERSISTED, cache_key, data_key, verified
 
 # TensorFlow loads inside the task bodies, so importing the flow (deploy, serve, the UI) stays fast.
 
-TRAIN_SETTINGS = ("architecture", "epochs", "finetune_epochs", "batch_size", "train_image_size", "patience",
-                  "warmup_epochs", "seed")
+TRAIN_SETTINGS = ("architecture", "epochs", "batch_size", "train_image_size", "patience", "warmup_epochs",
+                  "seed")
 
 
 def shard_paths(shards: list[dict[str, Any]], settings: Settings) -> list[Path]:
@@ -44,9 +44,10 @@ def prepare_task_for(run_id: str, settings: Settings):
 def _train_key(context, params: dict[str, Any]) -> str:
     s: Settings = params["settings"]
     prepared = sorted(f["sha256"] for f in params["run"]["files"])
-    backbone = params.get("backbone")
+    backbone = params.get("backbone")  # a fine-tuning's own inputs: the CNN it starts from and its epochs
+    warm = backbone and [backbone["model_sha256"], s.finetune_epochs]
     return cache_key(f"train-{params['target']}", params["run"]["run_id"], prepared,
-                     {k: getattr(s, k) for k in TRAIN_SETTINGS}, backbone and backbone["model_sha256"], data_key(s))
+                     {k: getattr(s, k) for k in TRAIN_SETTINGS}, warm, data_key(s))
 
 
 @task(name="train_target", task_run_name="train-{target}", cache_key_fn=_train_key, **PERSISTED)

@@ -16,3 +16,4 @@ def test_the_backbones_digest_and_the_fine_tuning_epochs_are_part_of_the_key():
     assert _key("brand", a) == _key("brand", dict(a))
     assert len({_key("brand", a), _key("brand", b), _key("brand", None), _key("price_band", a)}) == 4
     assert _key("brand", a, finetune_epochs=4) != _key("brand", a)
+    assert _key("model", None, finetune_epochs=4) == _key("model", None)  # the backbone itself is not retrained
