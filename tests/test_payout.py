@@ -64,7 +64,7 @@ def test_changing_the_schedule_changes_no_training_cache_key_but_restacks(tmp_pa
     other = base.model_copy(update={"fee_commission_rate": 0.2, "fee_seller_usd": 30.0, "fee_cashout_rate": 0.0})
     assert schedule_from(other) != schedule_from(base)
     run = {"run_id": "r1", "files": [{"path": "split.parquet", "sha256": "abc"}]}
-    trained = {"price_band": {"model_path": "models/price_band.keras", "accuracy": 0.5}}
+    trained = {"price_band": {"model_path": "models/price_band.keras", "model_sha256": "def", "accuracy": 0.5}}
     assert train._prepare_key(None, {"run_id": "r1", "settings": base}) == \
         train._prepare_key(None, {"run_id": "r1", "settings": other})
     assert train._train_key(None, {"target": "price_band", "run": run, "settings": base}) == \
