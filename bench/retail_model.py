@@ -1,9 +1,10 @@
 """Retail price and release date in the title models, on the real StockX catalog (April 2023).
 
 On a product-grouped 70/15/15 split (`title_model.grouped_three_way`, groups from `titles.group_key`), the
-title models are fit on train, each condition's settings (blend weights, ridge share, interval margin) chosen on
-validation, then refit with those settings on train + validation (`title_run.calibrated_on` and
-`fit_title_model`, as `sneaker train-titles` does), and the dollar estimate (lowest ask) scored on test: from
+title models' settings (blend weights, ridge share, interval margin) are chosen per condition on grouped
+out-of-fold predictions of train + validation, then the models are fit with them on train + validation
+(`title_run.calibrated_oof` and `fit_title_model`, as `sneaker train-titles` does on all rows), and the dollar
+estimate (lowest ask) scored on test: from
 the title alone (+ brand; retail and release blanked) and from title + brand + retail + release date — beside a
 ridge regression on title word n-grams (TF-IDF, log price) fit on train + validation and measured on the same
 rows in the same run. Features are the title, brand, retail price and release date only;
@@ -35,7 +36,7 @@ from sneaker_core.scoring import price_metrics
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.title_calibrate import condition_views
 from sneaker_core.stacking.title_models import TITLE_ONLY, WITH_MARKET, TitleModelConfig
-from sneaker_core.stacking.title_run import calibrated_on, fit_title_model
+from sneaker_core.stacking.title_run import calibrated_oof, fit_title_model
 from sneaker_core.titles import group_key, normalise_title
 
 DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stockx_catalog_2023.csv"
@@ -68,8 +69,8 @@ def ngram_ridge(titles: list[str], prices: np.ndarray, tr: np.ndarray, te: np.nd
 def one_seed(frame: pd.DataFrame, prices: np.ndarray, groups: np.ndarray, seed: int) -> dict[str, dict]:
     """Test-split price metrics of the reference, the title-only and the title + retail + release estimate."""
     tr, va, te = grouped_three_way(groups, seed)
-    _, _, config = calibrated_on(frame, prices, groups, tr, va, TitleModelConfig(seed=seed))
     fit = np.concatenate([tr, va])
+    _, _, config = calibrated_oof(frame.iloc[fit], prices[fit], groups[fit], TitleModelConfig(seed=seed))
     model = fit_title_model(frame.iloc[fit], prices[fit], groups[fit], config)
     views = condition_views(model, frame.iloc[te])
     out = {"ridge on title n-grams (reference)": ngram_ridge([normalise_title(t) for t in frame["title"]],

@@ -54,10 +54,10 @@ def train_titles_cmd(
     catalog: Annotated[Path, typer.Argument(help="catalog CSV: title, image, price (+ optional search_model)")],
     run_dir: Annotated[Path, typer.Option("--run-dir", help="folder the title models are saved in")],
     seed: Annotated[int, typer.Option("--seed", min=0, max=2**32 - 1,
-                                      help="seed of the grouped validation split and models")] = 0,
+                                      help="seed of the models")] = 0,
     as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
 ) -> None:
-    """Train the title-side decile/band classifiers and dollar estimate; print grouped-validation figures."""
+    """Train the title-side decile/band classifiers and dollar estimate; print grouped out-of-fold figures."""
     from sneaker_core.stacking.title_run import train_titles
 
     console = Console(stderr=True, soft_wrap=True)
@@ -67,7 +67,7 @@ def train_titles_cmd(
     except (ValueError, OSError) as exc:
         print_error(console, exc)
         raise typer.Exit(2) from exc
-    table = Table(title="grouped validation (held-out product groups), title-only rows")
+    table = Table(title="grouped out-of-fold validation (each row predicted without its product group), title-only rows")
     for col in ("target", "model", "accuracy", "within one", "macro F1"):
         table.add_column(col)
     val = manifest["validation"]

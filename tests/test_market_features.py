@@ -116,6 +116,32 @@ def test_train_titles_uses_market_columns_and_rows_without_them_keep_the_title_e
     assert np.array_equal(bare.log_quantiles, pred.log_quantiles[[2]])
 
 
+def test_out_of_fold_views_keep_the_market_rows_and_each_row_is_predicted_without_its_group(tmp_path: Path):
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupKFold
+
+    from sneaker_core.catalog import label_catalog
+    from sneaker_core.stacking.title_calibrate import calibrate, oof_views
+    from sneaker_core.stacking.title_models import TitleModel
+    from sneaker_core.stacking.title_run import TITLE_FOLDS, calibrated_oof, priced_rows
+    from sneaker_core.targets import fit_decile_edges
+
+    _market_catalog().assign(as_of="2023-04-15").to_csv(tmp_path / "catalog.csv", index=False)
+    rows, _ = priced_rows(label_catalog(tmp_path / "catalog.csv"))
+    frame, prices, groups = feature_frame(rows), rows["price_usd"].to_numpy(float), rows["group_key"].to_numpy()
+    base = TitleModel(fit_decile_edges(prices), [0, 150, 300, math.inf], TitleModelConfig(seed=0, **FAST))
+    views = oof_views(base, frame, prices, groups, 3)
+    has_market = (frame["has_retail"] + frame["has_release"] > 0).to_numpy()
+    assert has_market.sum() == 98 and np.array_equal(views[WITH_MARKET].market_rows, has_market)
+    a, b = next(GroupKFold(n_splits=3).split(frame, groups=groups))
+    alone = clone(base).fit(frame.iloc[a], prices[a], groups[a].tolist()).predict(frame.iloc[b])
+    assert np.allclose(views[WITH_MARKET].log_quantiles[b], alone.log_quantiles)
+    assert calibrate(base, views, prices)[WITH_MARKET]["rows"] == 98  # its settings chosen on its own rows
+    few = np.array([f"g{i % (TITLE_FOLDS - 1)}" for i in range(len(groups))])
+    with pytest.raises(ValueError, match=f"4 product groups.*needs at least {TITLE_FOLDS}"):
+        calibrated_oof(frame, prices, few, TitleModelConfig(seed=0, **FAST))
+
+
 def _bench():
     spec = importlib.util.spec_from_file_location("retail_model", ROOT / "bench" / "retail_model.py")
     module = importlib.util.module_from_spec(spec)

@@ -30,7 +30,7 @@ def run_dir(tmp_path_factory) -> Path:
     result = runner.invoke(app, ["train-titles", str(root / "catalog.csv"), "--run-dir", str(root / "run"),
                                  "--seed", "3", "--as-of", "2023-04-15"])
     assert result.exit_code == 0, result.output
-    assert "grouped validation" in result.output and "dropped" in result.output
+    assert "grouped out-of-fold validation" in result.output and "dropped" in result.output
     assert "market columns as given" in result.output
     return root / "run"
 

@@ -75,7 +75,7 @@ def _concat(preds: list[TitlePrediction], rows: np.ndarray) -> TitlePrediction:
         classifier_proba={t: stack(lambda p, t=t: p.classifier_proba[t]) for t in targets},
         regression_proba={t: stack(lambda p, t=t: p.regression_proba[t]) for t in targets},
         log_quantiles=stack(lambda p: p.log_quantiles), ridge_log=stack(lambda p: p.ridge_log),
-        with_image=stack(lambda p: p.with_image))
+        with_image=stack(lambda p: p.with_image), with_market=stack(lambda p: p.market_rows))
 
 
 def best_weight(classifier: np.ndarray, regression: np.ndarray, true: np.ndarray) -> float:

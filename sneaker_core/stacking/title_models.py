@@ -13,7 +13,7 @@ the market one both, a second ridge (title features + market block), and learns 
 gives a number by the image one, else by the title-only one; a condition no training row had is never used.
 The estimate's median blends the boosted median with the row's ridge prediction: the errors of two different
 models partly cancel, and boosted trees alone are jumpy on a thousand rows. Each condition has its own classifier
-blend weights, ridge share and interval margin (`TitleModelConfig`), chosen on validation by `title_calibrate`.
+blend weights, ridge share and interval margin (`TitleModelConfig`), chosen on held-out rows by `title_calibrate`.
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """Train the title models on a catalog CSV, save/load them in a run directory, predict title rows.
 
-`train_titles` validates on a product-grouped split (group_key; nothing of a validation product is seen in
-training), chooses the per-condition blend weights and interval margins there (`title_calibrate`), then refits
-everything — decile edges included — on all priced rows: with the settings fixed, more products means better
-predictions on unseen rows, and the validation figures stay an honest estimate for that refit (it only has more
-data). Optional `retail_usd` / `release_date` columns feed the market condition; the age is taken at each row's
-`as_of` column or else at the `as_of` date given (the date the catalog's prices were seen).
+`train_titles` chooses the per-condition blend weights, ridge shares and interval margins (`title_calibrate`) on
+grouped out-of-fold predictions of every priced row (`calibrated_oof`: each row predicted by models that never saw
+its product group), then fits the models with those settings on all priced rows, decile edges included. Choosing
+on all rows' out-of-fold predictions rather than on one held-out fifth gives the settings five times the rows;
+the out-of-fold scores it reports as validation chose a handful of scalars on the same rows, so they run slightly
+optimistic (bench/retail_model.py scores the same protocol on a test split no choice reads). Optional
+`retail_usd` / `release_date` columns feed the market condition; the age is taken at each row's `as_of` column
+or else at the `as_of` date given (the date the catalog's prices were seen).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
-from sklearn.model_selection import GroupShuffleSplit
 
 from sneaker_core.atomic import atomic_path, write_json
 from sneaker_core.catalog import label_catalog
@@ -31,7 +32,7 @@ from sneaker_core.scoring import class_scores, majority_scores, price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.market_features import market_counts
-from sneaker_core.stacking.title_calibrate import calibrate, calibrated, condition_views
+from sneaker_core.stacking.title_calibrate import calibrate, calibrated, oof_views
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     TITLE_TARGETS,
@@ -44,6 +45,7 @@ from sneaker_core.stacking.title_models import (
 from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fit_decile_edges
 
 TITLES_STAGE = "titles"
+TITLE_FOLDS = 5  # grouped folds of `calibrated_oof`
 FORMAT_VERSION = 6  # bump when the saved model's layout (its attributes) changes; older files are refused
 
 
@@ -74,32 +76,30 @@ def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train
     return out
 
 
-def grouped_split(groups: pd.Series, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Train/validation row indices with every product group on one side."""
-    splitter = GroupShuffleSplit(n_splits=1, test_size=val_fraction, random_state=seed)
-    return next(splitter.split(np.zeros(len(groups)), groups=groups.to_numpy()))
-
-
-def calibrated_on(frame: pd.DataFrame, prices: np.ndarray, groups, tr: np.ndarray, va: np.ndarray,
-                  config: TitleModelConfig) -> tuple[TitleModel, dict[str, TitlePrediction], TitleModelConfig]:
-    """The title models fit on the `tr` rows, their views of the `va` rows (`condition_views`), and `config` with
-    each condition's settings chosen on those views (`title_calibrate`)."""
-    model = TitleModel(fit_decile_edges(prices[tr]), list(DEFAULT_PRICE_BAND_EDGES), config)
-    model.fit(frame.iloc[tr], prices[tr], np.asarray(groups)[tr].tolist())
-    views = condition_views(model, frame.iloc[va])
-    return model, views, calibrated(config, calibrate(model, views, prices[va]))
+def calibrated_oof(frame: pd.DataFrame, prices: np.ndarray, groups, config: TitleModelConfig
+                   ) -> tuple[TitleModel, dict[str, TitlePrediction], TitleModelConfig]:
+    """The unfitted title models (decile edges from `prices`), their grouped out-of-fold views of every row
+    (`title_calibrate.oof_views`, `TITLE_FOLDS` folds), and `config` with each condition's settings chosen on
+    those views. A one-line error when the rows come from fewer than `TITLE_FOLDS` product groups."""
+    groups = np.asarray(groups)
+    if len(set(groups)) < TITLE_FOLDS:  # each fold holds out groups of its own
+        raise ValueError(f"the priced rows come from {len(set(groups))} product groups; the title models' "
+                         f"grouped {TITLE_FOLDS}-fold calibration needs at least {TITLE_FOLDS}")
+    base = TitleModel(fit_decile_edges(prices), list(DEFAULT_PRICE_BAND_EDGES), config)
+    views = oof_views(base, frame, prices, groups, TITLE_FOLDS)
+    return base, views, calibrated(config, calibrate(base, views, prices))
 
 
 def fit_title_model(frame: pd.DataFrame, prices: np.ndarray, groups, config: TitleModelConfig) -> TitleModel:
-    """The title models with `config` (calibrated: `calibrated_on`) fit on these rows, decile edges included."""
+    """The title models with `config` (calibrated: `calibrated_oof`) fit on these rows, decile edges included."""
     model = TitleModel(fit_decile_edges(prices), list(DEFAULT_PRICE_BAND_EDGES), config)
     return model.fit(frame, prices, np.asarray(groups).tolist())
 
 
-def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_fraction: float = 0.2,
+def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0,
                  config: TitleModelConfig | None = None, log: Callable[[str], None] = print,
                  as_of: str | None = None, models_file: Path | None = None) -> dict:
-    """Validate on a grouped split, refit on all priced rows (labelled with `models_file`, else the built-in
+    """Calibrate and validate out of fold (`calibrated_oof`), fit on all priced rows (labelled with `models_file`, else the built-in
     models), save model + manifest + decile edges."""
     run = RunDir(Path(run_dir))
     labelled = label_catalog(csv_path, models_file=models_file)
@@ -110,13 +110,12 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
     frame, prices, groups = feature_frame(rows, as_of), rows["price_usd"].to_numpy(float), rows["group_key"]
     market = market_counts(rows)
     log(f"market columns of the priced rows: {json.dumps(market)}")
-    tr, va = grouped_split(groups, val_fraction, seed)
-    log(f"grouped validation split: {len(tr)} train rows, {len(va)} validation rows "
-        f"({groups.iloc[va].nunique()} held-out product groups)")
-    val_model, views, config = calibrated_on(frame, prices, groups, tr, va, config or TitleModelConfig(seed=seed))
-    validation = evaluate(val_model, views[TITLE_ONLY], prices[va], prices[tr], config)
-    with_image = evaluate(val_model, views[WITH_IMAGE], prices[va], prices[tr], config)
-    with_market = evaluate(val_model, views[WITH_MARKET], prices[va], prices[tr], config)
+    log(f"grouped {TITLE_FOLDS}-fold out-of-fold calibration and validation: {len(rows)} rows, "
+        f"{groups.nunique()} product groups")
+    base, views, config = calibrated_oof(frame, prices, groups, config or TitleModelConfig(seed=seed))
+    validation = evaluate(base, views[TITLE_ONLY], prices, prices, config)
+    with_image = evaluate(base, views[WITH_IMAGE], prices, prices, config)
+    with_market = evaluate(base, views[WITH_MARKET], prices, prices, config)
     log(f"validation, title-only (image URLs and market columns blanked): {json.dumps(summary_line(validation))}")
     log(f"validation, image URLs as given: {json.dumps(summary_line(with_image))}")
     if views[WITH_MARKET].market_rows.any():
@@ -128,8 +127,8 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0, val_f
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "catalog": str(csv_path),
         "rows": len(labelled), "priced_rows": len(rows), "dropped": dropped,
-        "validation_split": {"method": "GroupShuffleSplit on group_key", "seed": seed,
-                             "val_fraction": val_fraction, "train_rows": len(tr), "val_rows": len(va)},
+        "validation_split": {"method": f"GroupKFold({TITLE_FOLDS}) out-of-fold on group_key",
+                             "settings_chosen_on": "the same out-of-fold predictions", "rows": len(rows)},
         "validation": validation,  # title-only rows, as `sneaker predict` meets them
         "validation_with_image": with_image,
         "validation_with_market": with_market,
