@@ -5,7 +5,7 @@ grouped out-of-fold predictions of every priced row (`calibrated_oof`: each row 
 its product group), then fits the models with those settings on all priced rows, decile edges included. Choosing
 on all rows' out-of-fold predictions rather than on one held-out fifth gives the settings five times the rows;
 the out-of-fold scores it reports as validation chose a handful of scalars on the same rows, so they run slightly
-optimistic (bench/retail_model.py scores the same protocol on a test split no choice reads). Optional
+optimistic (bench/retail_model.py scores the same protocol on outer folds no choice reads). Optional
 `retail_usd` / `release_date` columns feed the market condition; the age is taken at each row's `as_of` column
 or else at the `as_of` date given (the date the catalog's prices were seen).
 """
