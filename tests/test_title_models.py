@@ -24,15 +24,22 @@ from sneaker_core.stacking.features import LabelCodes, TitleFeaturizer, feature_
 from sneaker_core.stacking.image_url import image_url_features
 from sneaker_core.stacking.predictions import TargetOutput, tidy_table, wide_table
 from sneaker_core.stacking.title_calibrate import (
+    BLEND_GRID,
     best_ridge_share,
     calibrate,
     calibrated,
     condition_views,
     interval_margin,
 )
-from sneaker_core.stacking.title_models import TitleModel, TitleModelConfig
+from sneaker_core.stacking.title_models import EQUAL_SHARE, TitleModel, TitleModelConfig
 from sneaker_core.stacking.title_predict import predict_title_rows
-from sneaker_core.stacking.title_prediction import TITLE_ONLY, WITH_IMAGE, WITH_MARKET, TitlePrediction
+from sneaker_core.stacking.title_prediction import (
+    CONDITIONS,
+    TITLE_ONLY,
+    WITH_IMAGE,
+    WITH_MARKET,
+    TitlePrediction,
+)
 from sneaker_core.stacking.title_run import TITLES_STAGE, load_title_model, train_titles
 from sneaker_core.targets import assign_bins, fit_decile_edges
 
@@ -203,6 +210,26 @@ def test_conformal_margin_reaches_nominal_coverage_and_never_narrows():
     assert 0.78 <= coverage <= 0.83
     wide = np.tile([2.0, 5.0, 8.0], (2000, 1))  # covers nearly everything: kept as it is
     assert interval_margin(wide, np.exp(y_val)) == 0.0
+
+
+def _noisy_prediction(seed: int, trees_sd: float, ridge_sd: float) -> tuple[TitlePrediction, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = np.log(rng.uniform(50, 500, 400))
+    trees, ridge = y + rng.normal(0, trees_sd, 400), y + rng.normal(0, ridge_sd, 400)
+    return TitlePrediction({}, {}, np.column_stack([trees - 0.3, trees, trees + 0.3]), ridge,
+                           np.zeros(400, dtype=bool)), y
+
+
+def test_ridge_share_stays_equal_unless_another_is_better_by_more_than_its_noise():
+    # two models of about equal skill: 0.7 has the lowest median error on these rows, by chance
+    pred, y = _noisy_prediction(5, 0.30, 0.27)
+    rows = np.ones(400, dtype=bool)
+    raw_best = min(BLEND_GRID, key=lambda s: np.median(np.abs(pred.quantiles(dict.fromkeys(CONDITIONS, s))[:, 1] - y)))
+    assert raw_best == 0.7
+    assert best_ridge_share(pred, rows, np.exp(y)) == EQUAL_SHARE == 0.5
+    # a ridge four times as precise earns most of the weight
+    pred, y = _noisy_prediction(5, 0.40, 0.10)
+    assert best_ridge_share(pred, rows, np.exp(y)) >= 0.8
 
 
 def test_ridge_share_is_chosen_on_validation_and_moves_the_whole_interval():

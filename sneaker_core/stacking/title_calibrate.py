@@ -9,7 +9,8 @@ blanked), the market settings on the rows that carry market columns.
 - blend weight per target: the classifier share (`BLEND_GRID`) with the lowest validation log loss of the
   true bin; a proper score varies smoothly with the weight, where the accuracy of a few thousand rows jumps;
 - ridge share: the share of the ridge prediction in the median (`BLEND_GRID`) with the lowest validation median
-  absolute log error (the dollar estimate is scored by its median percentage error);
+  absolute log error (the dollar estimate is scored by its median percentage error), kept at the equal blend
+  unless the best share beats it by more than one bootstrap standard error;
 - interval margin, on the quantiles moved to that median: split-conformal widening of the log 10-90% interval (conformalised quantile regression):
   the ceil((n+1)·0.8)/n empirical quantile of the validation miss distances max(low - y, y - high), so a new
   row falls inside with probability >= 0.8; never below 0 (an interval that already covers is kept).
@@ -26,7 +27,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from sneaker_core.stacking.market_features import without_market
-from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
+from sneaker_core.stacking.title_models import EQUAL_SHARE, TITLE_TARGETS, TitleModel, TitleModelConfig
 from sneaker_core.stacking.title_prediction import (
     CONDITIONS,
     TITLE_ONLY,
@@ -38,6 +39,7 @@ from sneaker_core.stacking.title_prediction import (
 from sneaker_core.targets import assign_bins
 
 BLEND_GRID = tuple(round(0.1 * k, 1) for k in range(11))
+SHARE_BOOTSTRAPS = 200
 NOMINAL_COVERAGE = 0.8
 
 
@@ -89,13 +91,17 @@ def best_weight(classifier: np.ndarray, regression: np.ndarray, true: np.ndarray
 
 
 def best_ridge_share(pred: TitlePrediction, rows: np.ndarray, prices_usd: np.ndarray) -> float:
-    """The ridge share in `BLEND_GRID` whose median gives `rows` the lowest median absolute log error."""
+    """The ridge share in `BLEND_GRID` whose median gives `rows` the lowest median absolute log error, unless the
+    equal blend (`EQUAL_SHARE`) is within one bootstrap standard error of it: estimated combination weights often
+    do worse on new rows than equal ones, and on a thousand rows the error is nearly flat across shares, so a
+    share must earn its departure from the equal blend."""
     y = np.log(prices_usd[rows])
-
-    def error(share: float) -> float:
-        return float(np.median(np.abs(pred.quantiles(dict.fromkeys(CONDITIONS, share))[rows, 1] - y)))
-
-    return min(BLEND_GRID, key=error)
+    errors = {share: np.abs(pred.quantiles(dict.fromkeys(CONDITIONS, share))[rows, 1] - y) for share in BLEND_GRID}
+    best = min(BLEND_GRID, key=lambda share: float(np.median(errors[share])))
+    resamples = np.random.default_rng(0).integers(0, len(y), (SHARE_BOOTSTRAPS, len(y)))
+    gain = np.median(errors[EQUAL_SHARE][resamples], axis=1) - np.median(errors[best][resamples], axis=1)
+    advantage = float(np.median(errors[EQUAL_SHARE]) - np.median(errors[best]))
+    return best if advantage > gain.std() else EQUAL_SHARE
 
 
 def interval_margin(log_quantiles: np.ndarray, prices_usd: np.ndarray, coverage: float = NOMINAL_COVERAGE) -> float:

@@ -44,6 +44,7 @@ from sneaker_core.targets import assign_bins, bin_names
 
 TITLE_TARGETS = ("price_decile", "price_band")
 MARKET_RIDGE = "ridge_market_log_price"
+EQUAL_SHARE = 0.5  # the ridge's share in the median until calibration shows another one is clearly better
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class TitleModelConfig:
     blend_weights: dict[str, dict[str, float]] = field(
         default_factory=lambda: {c: {t: 0.5 for t in TITLE_TARGETS} for c in CONDITIONS})
     interval_margins: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CONDITIONS, 0.0))
-    ridge_shares: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CONDITIONS, 0.5))
+    ridge_shares: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CONDITIONS, EQUAL_SHARE))
 
     def to_json(self) -> dict:
         return asdict(self)
