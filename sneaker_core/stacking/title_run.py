@@ -99,8 +99,8 @@ def fit_title_model(frame: pd.DataFrame, prices: np.ndarray, groups, config: Tit
 def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0,
                  config: TitleModelConfig | None = None, log: Callable[[str], None] = print,
                  as_of: str | None = None, models_file: Path | None = None) -> dict:
-    """Calibrate and validate out of fold (`calibrated_oof`), fit on all priced rows (labelled with `models_file`, else the built-in
-    models), save model + manifest + decile edges."""
+    """Calibrate and validate out of fold (`calibrated_oof`), fit on all priced rows (labelled with `models_file`,
+    else the built-in models), save model + manifest + decile edges."""
     run = RunDir(Path(run_dir))
     labelled = label_catalog(csv_path, models_file=models_file)
     rows, dropped = priced_rows(labelled)
