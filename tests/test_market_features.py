@@ -121,9 +121,9 @@ def test_out_of_fold_views_keep_the_market_rows_and_each_row_is_predicted_withou
     from sklearn.model_selection import GroupKFold
 
     from sneaker_core.catalog import label_catalog
-    from sneaker_core.stacking.title_calibrate import calibrate, oof_views
+    from sneaker_core.stacking.title_calibrate import calibrate, calibrated_oof, oof_views
     from sneaker_core.stacking.title_models import TitleModel
-    from sneaker_core.stacking.title_run import TITLE_FOLDS, calibrated_oof, priced_rows
+    from sneaker_core.stacking.title_run import TITLE_FOLDS, priced_rows
     from sneaker_core.targets import fit_decile_edges
 
     _market_catalog().assign(as_of="2023-04-15").to_csv(tmp_path / "catalog.csv", index=False)
@@ -139,7 +139,7 @@ def test_out_of_fold_views_keep_the_market_rows_and_each_row_is_predicted_withou
     assert calibrate(base, views, prices)[WITH_MARKET]["rows"] == 98  # its settings chosen on its own rows
     few = np.array([f"g{i % (TITLE_FOLDS - 1)}" for i in range(len(groups))])
     with pytest.raises(ValueError, match=f"4 product groups.*needs at least {TITLE_FOLDS}"):
-        calibrated_oof(frame, prices, few, TitleModelConfig(seed=0, **FAST))
+        calibrated_oof(base, frame, prices, few, TITLE_FOLDS)
 
 
 def _bench():

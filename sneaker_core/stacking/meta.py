@@ -42,7 +42,7 @@ from sneaker_core.stacking.features import (
 )
 from sneaker_core.stacking.image_url import IMAGE_COLUMNS
 from sneaker_core.stacking.selection import CV_FOLDS, compete, full_proba
-from sneaker_core.stacking.title_calibrate import calibrate, calibrated, interval_margin, oof_views
+from sneaker_core.stacking.title_calibrate import calibrated_oof, interval_margin
 from sneaker_core.stacking.title_models import TITLE_TARGETS, TitleModel, TitleModelConfig
 from sneaker_core.targets import MISSING, PRICE_TARGETS, TargetSpec
 
@@ -73,13 +73,10 @@ def fit_title_model(meta_df: pd.DataFrame, split: pd.DataFrame, specs: dict[str,
     train = meta_df.merge(split[split["split"] == "train"][["product_id"]], on="product_id")
     train = train[pd.to_numeric(train["price"], errors="coerce") > 0].reset_index(drop=True)
     groups = split_groups(train, split)
-    if len(set(groups)) < CV_FOLDS:  # each out-of-fold fit needs two groups of its own
-        raise ValueError(f"need priced train products from at least {CV_FOLDS} product groups for the title model, "
-                         f"got {len(set(groups))}")
     frame, prices = feature_frame(train), train["price"].to_numpy(float)
     base = TitleModel(specs["price_decile"].edges, specs["price_band"].edges, TitleModelConfig(seed=seed))
-    chosen = calibrate(base, oof_views(base, frame, prices, groups, CV_FOLDS), prices)
-    model = clone(base).set_params(config=calibrated(base.config, chosen)).fit(frame, prices, groups.tolist())
+    _, chosen, config = calibrated_oof(base, frame, prices, groups, CV_FOLDS)
+    model = clone(base).set_params(config=config).fit(frame, prices, groups.tolist())
     return model, {"fit_on": "train", "settings_chosen_on": "out-of-fold train rows", "settings": chosen}
 
 

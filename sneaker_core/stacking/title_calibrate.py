@@ -137,6 +137,20 @@ def calibrate(model: TitleModel, views: dict[str, TitlePrediction], prices_usd: 
     return chosen
 
 
+def calibrated_oof(base: TitleModel, frame: pd.DataFrame, prices_usd: np.ndarray, groups, folds: int
+                   ) -> tuple[dict[str, TitlePrediction], dict, TitleModelConfig]:
+    """The grouped out-of-fold views of every row by clones of the unfitted `base` (`oof_views`), what `calibrate`
+    chose on them, and `base`'s config with those choices (`calibrated`). A one-line error when the rows come from
+    fewer than `folds` product groups: each fold holds out groups of its own."""
+    groups = np.asarray(groups)
+    if len(set(groups)) < folds:
+        raise ValueError(f"the priced rows come from {len(set(groups))} product groups; the title models' "
+                         f"grouped {folds}-fold calibration needs at least {folds}")
+    views = oof_views(base, frame, prices_usd, groups, folds)
+    chosen = calibrate(base, views, prices_usd)
+    return views, chosen, calibrated(base.config or TitleModelConfig(), chosen)
+
+
 def calibrated(config: TitleModelConfig, chosen: dict) -> TitleModelConfig:
     """A copy of `config` with the blend weights, ridge shares and interval margins `calibrate` chose (others
     kept)."""

@@ -1,7 +1,7 @@
 """Train the title models on a catalog CSV, save/load them in a run directory, predict title rows.
 
 `train_titles` chooses the per-condition blend weights, ridge shares and interval margins (`title_calibrate`) on
-grouped out-of-fold predictions of every priced row (`calibrated_oof`: each row predicted by models that never saw
+grouped out-of-fold predictions of every priced row (`title_calibrate.calibrated_oof`: each row predicted by models that never saw
 its product group), then fits the models with those settings on all priced rows, decile edges included. Choosing
 on all rows' out-of-fold predictions rather than on one held-out fifth gives the settings five times the rows;
 the out-of-fold scores it reports as validation chose a handful of scalars on the same rows, so they run slightly
@@ -32,7 +32,7 @@ from sneaker_core.scoring import class_scores, majority_scores, price_metrics
 from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.market_features import market_counts
-from sneaker_core.stacking.title_calibrate import calibrate, calibrated, oof_views
+from sneaker_core.stacking.title_calibrate import calibrated_oof
 from sneaker_core.stacking.title_models import (
     TITLE_ONLY,
     TITLE_TARGETS,
@@ -45,7 +45,7 @@ from sneaker_core.stacking.title_models import (
 from sneaker_core.targets import assign_bins, edges_from_json, edges_to_json, fit_decile_edges
 
 TITLES_STAGE = "titles"
-TITLE_FOLDS = 5  # grouped folds of `calibrated_oof`
+TITLE_FOLDS = 5  # grouped folds of the settings' out-of-fold calibration
 FORMAT_VERSION = 6  # bump when the saved model's layout (its attributes) changes; older files are refused
 
 
@@ -76,22 +76,9 @@ def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train
     return out
 
 
-def calibrated_oof(frame: pd.DataFrame, prices: np.ndarray, groups, config: TitleModelConfig
-                   ) -> tuple[TitleModel, dict[str, TitlePrediction], TitleModelConfig]:
-    """The unfitted title models (decile edges from `prices`), their grouped out-of-fold views of every row
-    (`title_calibrate.oof_views`, `TITLE_FOLDS` folds), and `config` with each condition's settings chosen on
-    those views. A one-line error when the rows come from fewer than `TITLE_FOLDS` product groups."""
-    groups = np.asarray(groups)
-    if len(set(groups)) < TITLE_FOLDS:  # each fold holds out groups of its own
-        raise ValueError(f"the priced rows come from {len(set(groups))} product groups; the title models' "
-                         f"grouped {TITLE_FOLDS}-fold calibration needs at least {TITLE_FOLDS}")
-    base = TitleModel(fit_decile_edges(prices), list(DEFAULT_PRICE_BAND_EDGES), config)
-    views = oof_views(base, frame, prices, groups, TITLE_FOLDS)
-    return base, views, calibrated(config, calibrate(base, views, prices))
-
-
 def fit_title_model(frame: pd.DataFrame, prices: np.ndarray, groups, config: TitleModelConfig) -> TitleModel:
-    """The title models with `config` (calibrated: `calibrated_oof`) fit on these rows, decile edges included."""
+    """The title models with `config` (calibrated: `title_calibrate.calibrated_oof`) fit on these rows, decile edges
+    included."""
     model = TitleModel(fit_decile_edges(prices), list(DEFAULT_PRICE_BAND_EDGES), config)
     return model.fit(frame, prices, np.asarray(groups).tolist())
 
@@ -112,7 +99,8 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0,
     log(f"market columns of the priced rows: {json.dumps(market)}")
     log(f"grouped {TITLE_FOLDS}-fold out-of-fold calibration and validation: {len(rows)} rows, "
         f"{groups.nunique()} product groups")
-    base, views, config = calibrated_oof(frame, prices, groups, config or TitleModelConfig(seed=seed))
+    base = TitleModel(fit_decile_edges(prices), list(DEFAULT_PRICE_BAND_EDGES), config or TitleModelConfig(seed=seed))
+    views, _, config = calibrated_oof(base, frame, prices, groups, TITLE_FOLDS)
     validation = evaluate(base, views[TITLE_ONLY], prices, prices, config)
     with_image = evaluate(base, views[WITH_IMAGE], prices, prices, config)
     with_market = evaluate(base, views[WITH_MARKET], prices, prices, config)
