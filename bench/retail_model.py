@@ -3,15 +3,15 @@
 Product-grouped 5-fold cross-validation (`GroupKFold`, groups from `titles.group_key`, shuffled by the seed):
 each fold's rows are predicted by title models that never saw their product group. On the other four folds,
 the settings (blend weights, ridge share, interval margin) are chosen per condition on grouped out-of-fold
-predictions and the models fit with them (`title_calibrate.calibrated_oof` and `title_run.fit_title_model`, as `sneaker
-train-titles` does on all rows). Every row is a test row once, so the figures rest on all 1,595 products, not
-on one 15 % test split (235 rows) whose median error moved 12–17 % between seeds. The dollar estimate (lowest
-ask) is scored from the title alone (+ brand; retail and release blanked) and from title + brand + retail +
-release date, beside a ridge regression on title word n-grams (TF-IDF, log price) and the retail price times
-the median premium, both fit on the same four folds. Features are the title, brand, retail price and release
-date only; the catalog's market-side columns (asks, bids, sales, last sale, volatility, premium, ...) are
-never read (`stockx_rows` drops them). Age is taken at a fixed as-of date, AS_OF: the snapshot is from around
-April 2023.
+predictions (`title_calibrate.calibrated_oof`) and a clone of `title_run.unfitted_title_models` fit with them,
+as `sneaker train-titles` does on all rows. Every row is a test row once, so the figures rest on all 1,595
+products, not on one 15 % test split (235 rows) whose median error moved 12–17 % between seeds. The dollar
+estimate (lowest ask) is scored from the title alone (+ brand; retail and release blanked) and from title +
+brand + retail + release date, beside a ridge regression on title word n-grams (TF-IDF, log price) and the
+retail price times the median premium, both fit on the same four folds. Features are the title, brand, retail
+price and release date only; the catalog's market-side columns (asks, bids, sales, last sale, volatility,
+premium, ...) are never read (`stockx_rows` drops them). Age is taken at a fixed as-of date, AS_OF: the
+snapshot is from around April 2023.
 
     .venv/bin/python bench/retail_model.py [--csv ../shared/data/stockx_catalog_2023.csv] [--seeds 0]
 """
@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GroupKFold
@@ -32,13 +33,11 @@ from sneaker_core.catalog import label_with_search
 from sneaker_core.csv_files import read_csv_table
 from sneaker_core.registry import load_models
 from sneaker_core.scoring import price_metrics
-from sneaker_core.settings import DEFAULT_PRICE_BAND_EDGES
 from sneaker_core.stacking.features import feature_frame
 from sneaker_core.stacking.market_features import has_market
 from sneaker_core.stacking.title_calibrate import calibrated_oof, condition_views
-from sneaker_core.stacking.title_models import TITLE_ONLY, WITH_MARKET, TitleModel, TitleModelConfig
-from sneaker_core.stacking.title_run import TITLE_FOLDS, fit_title_model
-from sneaker_core.targets import fit_decile_edges
+from sneaker_core.stacking.title_models import TITLE_ONLY, WITH_MARKET, TitleModelConfig
+from sneaker_core.stacking.title_run import TITLE_FOLDS, unfitted_title_models
 from sneaker_core.titles import group_key, normalise_title
 
 DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stockx_catalog_2023.csv"
@@ -87,9 +86,10 @@ def one_seed(frame: pd.DataFrame, prices: np.ndarray, groups: np.ndarray, seed: 
     predicted = {name: np.zeros((len(prices), 3)) for name in names}
     per_fold: dict[str, list[float]] = {name: [] for name in names}
     for fit, te in GroupKFold(n_splits=FOLDS, shuffle=True, random_state=seed).split(frame, groups=groups):
-        base = TitleModel(fit_decile_edges(prices[fit]), list(DEFAULT_PRICE_BAND_EDGES), TitleModelConfig(seed=seed))
+        base = unfitted_title_models(prices[fit], TitleModelConfig(seed=seed))
         _, _, config = calibrated_oof(base, frame.iloc[fit], prices[fit], groups[fit], TITLE_FOLDS)
-        views = condition_views(fit_title_model(frame.iloc[fit], prices[fit], groups[fit], config), frame.iloc[te])
+        model = clone(base).set_params(config=config).fit(frame.iloc[fit], prices[fit], groups[fit].tolist())
+        views = condition_views(model, frame.iloc[te])
         predicted[REFERENCES[0]][te] = ngram_ridge(titles, prices, fit, te)[:, None]
         predicted[REFERENCES[1]][te] = retail_times_premium(frame, prices, fit, te)[:, None]
         for name, condition in zip(names[2:], (TITLE_ONLY, WITH_MARKET)):

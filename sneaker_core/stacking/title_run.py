@@ -1,13 +1,13 @@
 """Train the title models on a catalog CSV, save/load them in a run directory, predict title rows.
 
 `train_titles` chooses the per-condition blend weights, ridge shares and interval margins (`title_calibrate`) on
-grouped out-of-fold predictions of every priced row (`title_calibrate.calibrated_oof`: each row predicted by models that never saw
-its product group), then fits the models with those settings on all priced rows, decile edges included. Choosing
-on all rows' out-of-fold predictions rather than on one held-out fifth gives the settings five times the rows;
-the out-of-fold scores it reports as validation chose a handful of scalars on the same rows, so they run slightly
-optimistic (bench/retail_model.py scores the same protocol on outer folds no choice reads). Optional
-`retail_usd` / `release_date` columns feed the market condition; the age is taken at each row's `as_of` column
-or else at the `as_of` date given (the date the catalog's prices were seen).
+grouped out-of-fold predictions of every priced row (`title_calibrate.calibrated_oof`: each row predicted by
+models that never saw its product group), then fits the models with those settings on all priced rows, decile
+edges included. Choosing on all rows' out-of-fold predictions rather than on one held-out fifth gives the settings
+five times the rows; the out-of-fold scores it reports as validation chose a handful of scalars on the same rows,
+so they run slightly optimistic (bench/retail_model.py scores the same protocol on outer folds no choice reads).
+Optional `retail_usd` / `release_date` columns feed the market condition; the age is taken at each row's `as_of`
+column or else at the `as_of` date given (the date the catalog's prices were seen).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from sklearn.base import clone
 
 from sneaker_core.atomic import atomic_path, write_json
 from sneaker_core.catalog import label_catalog
@@ -76,11 +77,9 @@ def evaluate(model: TitleModel, pred: TitlePrediction, prices: np.ndarray, train
     return out
 
 
-def fit_title_model(frame: pd.DataFrame, prices: np.ndarray, groups, config: TitleModelConfig) -> TitleModel:
-    """The title models with `config` (calibrated: `title_calibrate.calibrated_oof`) fit on these rows, decile edges
-    included."""
-    model = TitleModel(fit_decile_edges(prices), list(DEFAULT_PRICE_BAND_EDGES), config)
-    return model.fit(frame, prices, np.asarray(groups).tolist())
+def unfitted_title_models(prices: np.ndarray, config: TitleModelConfig) -> TitleModel:
+    """The title models a catalog trains: decile edges from its `prices`, the default $ bands, `config`."""
+    return TitleModel(fit_decile_edges(prices), list(DEFAULT_PRICE_BAND_EDGES), config)
 
 
 def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0,
@@ -99,7 +98,7 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0,
     log(f"market columns of the priced rows: {json.dumps(market)}")
     log(f"grouped {TITLE_FOLDS}-fold out-of-fold calibration and validation: {len(rows)} rows, "
         f"{groups.nunique()} product groups")
-    base = TitleModel(fit_decile_edges(prices), list(DEFAULT_PRICE_BAND_EDGES), config or TitleModelConfig(seed=seed))
+    base = unfitted_title_models(prices, config or TitleModelConfig(seed=seed))
     views, _, config = calibrated_oof(base, frame, prices, groups, TITLE_FOLDS)
     validation = evaluate(base, views[TITLE_ONLY], prices, prices, config)
     with_image = evaluate(base, views[WITH_IMAGE], prices, prices, config)
@@ -109,7 +108,7 @@ def train_titles(csv_path: Path | str, run_dir: Path | str, seed: int = 0,
     if views[WITH_MARKET].market_rows.any():
         log(f"validation, image URLs and market columns as given: {json.dumps(summary_line(with_market))}")
 
-    model = fit_title_model(frame, prices, groups, config)
+    model = clone(base).set_params(config=config).fit(frame, prices, groups.tolist())
     manifest = {
         "format_version": FORMAT_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
